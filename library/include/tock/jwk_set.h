@@ -1,0 +1,43 @@
+// JwkSet: an immutable, ordered set of keys with lookup by kid.
+#ifndef TOCK_JWK_SET_H_
+#define TOCK_JWK_SET_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tock/key.h"
+#include "tock/result.h"
+
+namespace tock {
+
+// JwkSet holds keys in the order given. Immutable; share it across threads.
+class JwkSet {
+ public:
+  JwkSet() = default;
+  explicit JwkSet(std::vector<Key> keys);
+
+  const std::vector<Key>& keys() const { return keys_; }
+  bool empty() const { return keys_.empty(); }
+
+  // Candidates returns the keys a token with |kid| (may be empty: no kid)
+  // and |alg| should be tried with, in order, per the spec's key selection:
+  // with a kid, the key with that kid if any, else the kid-less keys; without
+  // a kid, every key. The caller then checks CanPerform.
+  std::vector<const Key*> Candidates(std::string_view kid, bool has_kid) const;
+
+  // Algorithms returns the union of the algorithms the keys can perform.
+  std::vector<Algorithm> Algorithms() const;
+
+  // PublicJwks returns {"keys":[...]} of the public halves, each with a kid
+  // (its own, else its thumbprint), "use":"sig" and "alg" when the key implies
+  // a single algorithm (or |alg| is given). kKeyError for an HMAC secret.
+  Result<std::string> PublicJwks(std::optional<Algorithm> alg = std::nullopt) const;
+
+ private:
+  std::vector<Key> keys_;
+};
+
+}  // namespace tock
+
+#endif  // TOCK_JWK_SET_H_

@@ -1,0 +1,56 @@
+// Loading keys from PEM, DER, JWK and JWKS content, detected from the bytes.
+#ifndef TOCK_KEY_LOADER_H_
+#define TOCK_KEY_LOADER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tock/key.h"
+#include "tock/result.h"
+
+namespace tock {
+
+// KeyOrigin says where key content came from. Keys published at a URL can
+// never be HMAC secrets: `oct` members of a remote JWKS are ignored.
+enum class KeyOrigin { kLocal, kRemote };
+
+// LoadedKeys is what a key source gave: its usable keys, and one note per
+// member that was skipped (RSA under 2048 bits, "use": "enc", unknown kty or
+// crv, remote oct) for the caller to show on stderr.
+struct LoadedKeys {
+  std::vector<Key> keys;
+  std::vector<std::string> notes;
+};
+
+// LoadKeys parses |content|: PEM (SPKI, PKCS#8, PKCS#1, SEC1, X.509
+// certificate; several blocks allowed), DER, a JWK object or a JWKS document,
+// detected from the content. Fails with kKeyError when nothing usable is in
+// it: a single key that is unusable fails with that key's reason, a set
+// fails only when no member is usable.
+Result<LoadedKeys> LoadKeys(std::string_view content, KeyOrigin origin = KeyOrigin::kLocal);
+
+// LoadKeyFile reads |path| and calls LoadKeys. kIoError when unreadable.
+Result<LoadedKeys> LoadKeyFile(const std::string& path);
+
+// ReadFile returns the bytes of |path|, or kIoError naming it.
+Result<std::string> ReadFile(const std::string& path);
+
+// FetchOptions bound a key fetch over HTTP(S).
+struct FetchOptions {
+  double timeout_s = 5.0;
+  std::size_t max_bytes = 1 << 20;
+};
+
+// FetchJwks downloads a JWKS from an http:// or https:// URL (TLS verified
+// against the system CA store) and loads it with KeyOrigin::kRemote.
+// kNetworkError on transport failure or an HTTP status other than 200,
+// kKeyError when the body holds no usable key.
+Result<LoadedKeys> FetchJwks(const std::string& url, const FetchOptions& options = {});
+
+// FetchUrl downloads |url| and returns the body (status 200 only).
+Result<std::string> FetchUrl(const std::string& url, const FetchOptions& options = {});
+
+}  // namespace tock
+
+#endif  // TOCK_KEY_LOADER_H_

@@ -1,0 +1,21 @@
+// Umbrella header: the whole public API of the tock library.
+#ifndef TOCK_TOCK_H_
+#define TOCK_TOCK_H_
+
+#include "tock/algorithm.h"
+#include "tock/clock.h"
+#include "tock/error.h"
+#include "tock/inspect.h"
+#include "tock/jwk_set.h"
+#include "tock/key.h"
+#include "tock/key_loader.h"
+#include "tock/limits.h"
+#include "tock/report.h"
+#include "tock/result.h"
+#include "tock/time_text.h"
+#include "tock/token_builder.h"
+#include "tock/validator.h"
+#include "tock/verified_token.h"
+#include "tock/verifier.h"
+
+#endif  // TOCK_TOCK_H_

@@ -1,0 +1,45 @@
+// Verifier: the only way to turn a compact token into claims you can trust.
+#ifndef TOCK_VERIFIER_H_
+#define TOCK_VERIFIER_H_
+
+#include <string_view>
+
+#include "tock/clock.h"
+#include "tock/jwk_set.h"
+#include "tock/result.h"
+#include "tock/validator.h"
+#include "tock/verified_token.h"
+
+namespace tock {
+
+// Verifier checks tokens against a fixed key set and a clock. Immutable and
+// shareable across threads; |clock| must outlive it.
+class Verifier {
+ public:
+  Verifier(JwkSet keys, const Clock& clock) : keys_(std::move(keys)), clock_(&clock) {}
+
+  // Verify runs every check of shared/spec/cli.md in its fixed order: size
+  // and structure, base64url, JSON, header (alg, crit), key selection,
+  // signature, claim types, required claims, exp, nbf, iat, max age, max
+  // lifetime, iss, aud, sub, typ. It reads the clock once. On failure the
+  // Error is the first failed check; after the signature verified, its
+  // problems() list every claim failure. Headers that carry keys (jwk, jku,
+  // x5u, x5c) are never used: no request is ever made because of a token.
+  Result<VerifiedToken> Verify(std::string_view compact, const Validator& validator) const;
+
+  // CheckPolicy fails with kKeyError when |validator| allows an algorithm
+  // that none of the keys can perform (a contradictory invocation), or when
+  // the key set is empty.
+  Result<void> CheckPolicy(const Validator& validator) const;
+
+  const JwkSet& keys() const { return keys_; }
+  const Clock& clock() const { return *clock_; }
+
+ private:
+  JwkSet keys_;
+  const Clock* clock_;
+};
+
+}  // namespace tock
+
+#endif  // TOCK_VERIFIER_H_

@@ -1,0 +1,37 @@
+// The crypto layer: the only code in the library that calls OpenSSL
+// (files library/src/internal/crypto*). Everything here works on KeyMaterial
+// parsed once at load time.
+#ifndef TOCK_INTERNAL_CRYPTO_H_
+#define TOCK_INTERNAL_CRYPTO_H_
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tock/algorithm.h"
+#include "tock/key.h"
+#include "tock/result.h"
+
+namespace tock::internal {
+
+// SignBytes signs |input| with |key| using |alg|. ECDSA signatures come out
+// as raw R||S of the curve's exact length (RFC 7518 §3.4). kKeyError when the
+// key cannot perform |alg| or has no private part.
+Result<std::string> SignBytes(const Key& key, Algorithm alg, std::string_view input);
+
+// VerifyBytes returns true when |signature| is a valid |alg| signature of
+// |input| by |key|. MACs are compared in constant time; an ECDSA signature
+// must be exactly 2 * the curve's coordinate size (no DER accepted); a key
+// that cannot perform |alg| never verifies.
+bool VerifyBytes(const Key& key, Algorithm alg, std::string_view input, std::string_view signature);
+
+// RandomBytes returns |n| bytes from OpenSSL's CSPRNG.
+std::string RandomBytes(std::size_t n);
+
+// Sha256 returns the SHA-256 digest of |data| (32 raw bytes).
+std::string Sha256(std::string_view data);
+
+}  // namespace tock::internal
+
+#endif  // TOCK_INTERNAL_CRYPTO_H_

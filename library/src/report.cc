@@ -1,0 +1,122 @@
+#include "tock/report.h"
+
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "internal/json.h"
+#include "internal/jws_format.h"
+#include "tock/time_text.h"
+
+namespace tock {
+namespace {
+
+namespace json = boost::json;
+
+// Number keeps integral values integral in the output (delta_s is
+// fractional only when the claim is).
+json::value Number(double v) {
+  if (std::fabs(v) < 9007199254740992.0 && v == std::trunc(v)) {
+    return json::value(static_cast<std::int64_t>(v));
+  }
+  return json::value(v);
+}
+
+json::value StringOrArray(const std::vector<std::string>& values) {
+  if (values.size() == 1) return json::value(values.front());
+  json::array a;
+  for (const auto& v : values) a.emplace_back(v);
+  return a;
+}
+
+json::object ErrorObject(const Error& e) {
+  const Diagnosis& d = e.diagnosis();
+  json::object o;
+  o["code"] = e.code_string();
+  o["message"] = e.message();
+  if (d.claim) o["claim"] = *d.claim;
+  if (!d.expected.empty()) o["expected"] = StringOrArray(d.expected);
+  if (d.actual) o["actual"] = StringOrArray(*d.actual);
+  if (d.now) o["now"] = *d.now;
+  if (d.claim && d.claim_time) o[*d.claim] = Number(*d.claim_time);
+  if (d.skew_s) o["skew_s"] = *d.skew_s;
+  if (d.delta_s) o["delta_s"] = Number(*d.delta_s);
+  if (d.max_s) {
+    o[e.code() == ErrorCode::kLifetimeTooLong ? "max_lifetime_s" : "max_age_s"] = *d.max_s;
+  }
+  if (d.hint) o["hint"] = *d.hint;
+  return o;
+}
+
+json::object TimesObject(const UnverifiedView& view, UnixSeconds now) {
+  json::object times;
+  for (const char* name : {"iat", "nbf", "exp"}) {
+    std::optional<double> t = view.NumberClaim(name);
+    if (!t) continue;
+    json::object entry;
+    entry["value"] = Number(*t);
+    entry["utc"] = FormatUtc(*t);
+    entry["relative_s"] = Number(*t - static_cast<double>(now));
+    times[name] = std::move(entry);
+  }
+  return times;
+}
+
+}  // namespace
+
+std::string DecodeReportJson(const UnverifiedView& view, UnixSeconds now) {
+  const internal::ParsedToken& token = view.parsed();
+  json::object doc;
+  doc["header"] = json::value(token.header);
+  doc["payload"] = json::value(token.payload);
+  doc["signature"] = std::string(token.signature_part);
+  doc["now"] = now;
+  doc["times"] = TimesObject(view, now);
+  doc["status"] = ToString(view.Status(now));
+  json::array warnings;
+  for (const std::string& w : view.Warnings(now)) warnings.emplace_back(w);
+  doc["warnings"] = std::move(warnings);
+  return internal::SerializeJson(doc);
+}
+
+std::string VerifyAcceptedJson(const VerifiedToken& token) {
+  const internal::ParsedToken& parsed = token.parsed();
+  json::object doc;
+  doc["valid"] = true;
+  doc["header"] = json::value(parsed.header);
+  doc["claims"] = json::value(parsed.payload);
+  json::object key;
+  if (token.key().kid()) key["kid"] = *token.key().kid();
+  key["kty"] = ToString(token.key().type());
+  if (!token.key().curve().empty()) key["crv"] = token.key().curve();
+  key["thumbprint"] = token.key().Thumbprint();
+  doc["key"] = std::move(key);
+  doc["alg"] = ToString(token.algorithm());
+  doc["now"] = token.now();
+  return internal::SerializeJson(doc);
+}
+
+std::string VerifyRejectedJson(const Error& error) {
+  json::object doc;
+  doc["valid"] = false;
+  doc["error"] = ErrorObject(error);
+  json::array problems;
+  if (error.problems().empty()) {
+    problems.emplace_back(ErrorObject(error));
+  } else {
+    for (const Error& p : error.problems()) problems.emplace_back(ErrorObject(p));
+  }
+  doc["problems"] = std::move(problems);
+  return internal::SerializeJson(doc);
+}
+
+std::string ErrorDocumentJson(const Error& error) {
+  json::object doc;
+  doc["error"] = ErrorObject(error);
+  return internal::SerializeJson(doc);
+}
+
+std::string ErrorObjectJson(const Error& error) {
+  return internal::SerializeJson(ErrorObject(error));
+}
+
+}  // namespace tock

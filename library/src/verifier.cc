@@ -1,0 +1,165 @@
+#include "tock/verifier.h"
+
+#include <cctype>
+#include <string>
+
+#include "internal/claim_checks.h"
+#include "internal/crypto.h"
+#include "internal/json.h"
+#include "internal/jws_format.h"
+#include "internal/time_rules.h"
+
+namespace tock {
+namespace {
+
+namespace json = boost::json;
+using internal::ParsedToken;
+
+Error WithHint(ErrorCode code, std::string message, std::string hint) {
+  Diagnosis d;
+  d.hint = std::move(hint);
+  return Error(code, std::move(message), std::move(d));
+}
+
+bool IsNoneInAnyCase(std::string_view alg) {
+  return alg.size() == 4 && std::tolower(static_cast<unsigned char>(alg[0])) == 'n' &&
+         std::tolower(static_cast<unsigned char>(alg[1])) == 'o' &&
+         std::tolower(static_cast<unsigned char>(alg[2])) == 'n' &&
+         std::tolower(static_cast<unsigned char>(alg[3])) == 'e';
+}
+
+// ReadAlgorithm applies the header step: alg present, known and not none,
+// then crit (tock implements no JWS extension, so any crit fails).
+Result<Algorithm> ReadAlgorithm(const json::object& header) {
+  const json::value* alg = header.if_contains("alg");
+  if (alg == nullptr) {
+    return Error(ErrorCode::kUnsupportedAlg, "token header has no \"alg\"");
+  }
+  if (!alg->is_string()) {
+    return Error(ErrorCode::kUnsupportedAlg, "token header \"alg\" is not a string");
+  }
+  const std::string_view name = alg->get_string();
+  if (IsNoneInAnyCase(name)) {
+    return WithHint(ErrorCode::kUnsupportedAlg,
+                    "token alg \"" + std::string(name) + "\" means unsigned; it is never accepted",
+                    "an unsigned token proves nothing: the issuer must sign it");
+  }
+  std::optional<Algorithm> parsed = ParseAlgorithm(name);
+  if (!parsed) {
+    std::string quoted;
+    internal::AppendJsonString(quoted, name);
+    return Error(ErrorCode::kUnsupportedAlg,
+                 "token alg " + quoted + " is not a JWS algorithm tock implements");
+  }
+  if (const json::value* crit = header.if_contains("crit")) {
+    std::string names = internal::SerializeJson(*crit);
+    return Error(ErrorCode::kCritUnsupported,
+                 "token header \"crit\" names extensions " + names +
+                     " that tock does not implement; RFC 7515 §4.1.11 requires refusing it");
+  }
+  return *parsed;
+}
+
+bool Allowed(Algorithm alg, const Validator& validator, const JwkSet& keys) {
+  if (!validator.algorithms().empty()) {
+    for (Algorithm a : validator.algorithms()) {
+      if (SameAlgorithm(a, alg)) return true;
+    }
+    return false;
+  }
+  for (const Key& key : keys.keys()) {
+    if (key.CanPerform(alg)) return true;
+  }
+  return false;
+}
+
+// SignatureLengthNote explains an ECDSA signature of the wrong size, the
+// usual sign of a DER-encoded signature from a non-JOSE library.
+std::string SignatureLengthNote(Algorithm alg, std::size_t size) {
+  std::size_t want = 0;
+  if (alg == Algorithm::kES256) want = 64;
+  if (alg == Algorithm::kES384) want = 96;
+  if (alg == Algorithm::kES512) want = 132;
+  if (want == 0 || size == want) return "";
+  return "; the " + std::string(ToString(alg)) + " signature is " + std::to_string(size) +
+         " bytes but must be " + std::to_string(want) + " (raw R||S, not DER)";
+}
+
+// NoUsableKey is the key-selection failure: nothing selected is
+// key_not_found; a selected key of the wrong type is alg_not_allowed.
+Error NoUsableKey(Algorithm alg, bool has_kid, std::string_view kid, bool none_selected) {
+  const std::string alg_name(ToString(alg));
+  if (has_kid && !none_selected) {
+    return WithHint(
+        ErrorCode::kAlgNotAllowed,
+        "the key selected for kid \"" + std::string(kid) + "\" cannot perform " + alg_name,
+        "the token's alg does not fit the type of the key it names");
+  }
+  const std::string what = has_kid ? "kid \"" + std::string(kid) + "\"" : "alg " + alg_name;
+  return WithHint(ErrorCode::kKeyNotFound, "no configured key matches the token's " + what,
+                  "the issuer may have rotated its keys: refresh the JWKS, or check that the "
+                  "token comes from the expected issuer");
+}
+
+}  // namespace
+
+Result<void> Verifier::CheckPolicy(const Validator& validator) const {
+  if (keys_.empty()) return Error(ErrorCode::kKeyError, "no usable verification key");
+  for (Algorithm alg : validator.algorithms()) {
+    bool any = false;
+    for (const Key& key : keys_.keys()) any = any || key.CanPerform(alg);
+    if (!any) {
+      return Error(ErrorCode::kKeyError, "algorithm " + std::string(ToString(alg)) +
+                                             " was allowed but none of the configured keys can "
+                                             "perform it");
+    }
+  }
+  return {};
+}
+
+Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator& validator) const {
+  const internal::TimeContext ctx{clock_->Now(), validator.skew_s()};
+  auto parsed = internal::ParseCompact(compact, validator.max_token_bytes());
+  if (!parsed.ok()) return std::move(parsed).error();
+  const ParsedToken& token = **parsed;
+
+  Result<Algorithm> alg = ReadAlgorithm(token.header);
+  if (!alg.ok()) return std::move(alg).error();
+  if (!Allowed(*alg, validator, keys_)) {
+    return WithHint(ErrorCode::kAlgNotAllowed,
+                    "token alg " + std::string(ToString(*alg)) + " is not allowed here",
+                    "the verifier's keys or --alg list do not include this algorithm; a token "
+                    "signed with an HMAC secret where a public key is expected is an attack");
+  }
+
+  // Key selection sees only the protected header (never jwk/jku/x5u/x5c).
+  const json::value* kid_value = token.header.if_contains("kid");
+  if (kid_value != nullptr && !kid_value->is_string()) {
+    return Error(ErrorCode::kKeyNotFound, "token header \"kid\" is not a string");
+  }
+  const std::string_view kid = kid_value ? std::string_view(kid_value->get_string()) : "";
+  const auto candidates = keys_.Candidates(kid, kid_value != nullptr);
+  bool any_candidate = false;
+  for (const Key* key : candidates) {
+    if (!key->CanPerform(*alg)) continue;
+    any_candidate = true;
+    if (internal::VerifyBytes(*key, *alg, token.signing_input, token.signature)) {
+      std::vector<Error> problems = internal::CheckClaims(token, validator, ctx);
+      if (!problems.empty()) {
+        Error first = problems.front();
+        first.set_problems(std::move(problems));
+        return first;
+      }
+      return VerifiedToken(*parsed, *alg, *key, ctx.now);
+    }
+  }
+  if (!any_candidate) return NoUsableKey(*alg, kid_value != nullptr, kid, candidates.empty());
+  std::string message = "signature does not verify with the configured key" +
+                        std::string(candidates.size() == 1 ? "" : "s") +
+                        SignatureLengthNote(*alg, token.signature.size());
+  return WithHint(ErrorCode::kBadSignature, std::move(message),
+                  "the token was signed with another key or altered after signing; check that "
+                  "the verifier has the issuer's current keys");
+}
+
+}  // namespace tock

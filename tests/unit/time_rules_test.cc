@@ -1,0 +1,133 @@
+// Runs tests/vectors/time_rules.txt through the full Verifier with HS256.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "testing/test_tokens.h"
+#include "tock/report.h"
+#include "tock/verifier.h"
+
+namespace tock {
+namespace {
+
+struct TimeCase {
+  int line = 0;
+  std::string text;
+  std::map<std::string, std::string> fields;
+  bool allow_missing_exp = false;
+  std::string expect;  // "ok", "no_lifetime_ok" or an error code
+  std::string delta;   // "-" when not checked
+};
+
+std::vector<TimeCase> LoadCases() {
+  std::ifstream in(std::string(TOCK_VECTORS_DIR) + "/time_rules.txt");
+  std::vector<TimeCase> cases;
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (line.empty() || line[0] == '#') continue;
+    TimeCase c;
+    c.line = n;
+    c.text = line;
+    std::istringstream words(line);
+    std::string w;
+    while (words >> w && w != "->") {
+      if (w == "allow_missing_exp") {
+        c.allow_missing_exp = true;
+      } else {
+        const auto eq = w.find('=');
+        c.fields[w.substr(0, eq)] = w.substr(eq + 1);
+      }
+    }
+    words >> c.expect;
+    if (!(words >> c.delta)) c.delta = "-";
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+TEST(TimeRules, VectorFileHasCases) { EXPECT_GE(LoadCases().size(), 40u); }
+
+TEST(TimeRules, EveryBoundaryVectorGivesItsCodeAndDelta) {
+  for (const TimeCase& c : LoadCases()) {
+    SCOPED_TRACE("time_rules.txt:" + std::to_string(c.line) + ": " + c.text);
+    std::string payload = "{\"sub\":\"svc\"";
+    for (const char* claim : {"iat", "nbf", "exp"}) {
+      if (c.fields.count(claim)) payload += std::string(",\"") + claim + "\":" + c.fields.at(claim);
+    }
+    payload += "}";
+    ValidatorBuilder builder;
+    builder.Skew(std::stoll(c.fields.at("skew")));
+    if (c.fields.count("max_age")) builder.MaxAge(std::stoll(c.fields.at("max_age")));
+    if (c.fields.count("max_lifetime")) {
+      builder.MaxLifetime(std::stoll(c.fields.at("max_lifetime")));
+    }
+    if (c.allow_missing_exp) builder.AllowMissingExp();
+    Result<Validator> validator = builder.Build();
+    ASSERT_TRUE(validator.ok());
+    FixedClock clock(std::stoll(c.fields.at("now")));
+    Verifier verifier(JwkSet({testing::SecretKey()}), clock);
+    Result<VerifiedToken> result =
+        verifier.Verify(testing::Hs256(R"({"alg":"HS256"})", payload), *validator);
+    if (c.expect == "ok" || c.expect == "no_lifetime_ok") {
+      EXPECT_TRUE(result.ok()) << result.error().message();
+      continue;
+    }
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code_string(), c.expect) << result.error().message();
+    if (c.delta != "-") {
+      ASSERT_TRUE(result.error().diagnosis().delta_s.has_value());
+      EXPECT_DOUBLE_EQ(*result.error().diagnosis().delta_s, std::stod(c.delta));
+      EXPECT_EQ(result.error().diagnosis().skew_s, std::stoll(c.fields.at("skew")));
+      EXPECT_EQ(result.error().diagnosis().now, std::stoll(c.fields.at("now")));
+    }
+  }
+}
+
+TEST(TimeRules, SeedTokenNbf33sAheadSkew0IsNotYetValidWithMessageAndHint) {
+  FixedClock clock(testing::kSeedNow);
+  Verifier verifier(JwkSet({testing::SecretKey()}), clock);
+  const std::string token = testing::Hs256(
+      R"({"alg":"HS256","typ":"JWT"})",
+      R"({"iss":"https://issuer.example","sub":"svc","nbf":1781255863,"exp":1781256430})");
+  Result<Validator> strict = ValidatorBuilder().Skew(0).Build();
+  ASSERT_TRUE(strict.ok());
+  Result<VerifiedToken> result = verifier.Verify(token, *strict);
+  ASSERT_THAT(result, testing::HasCode(ErrorCode::kNotYetValid));
+  const Error& e = result.error();
+  EXPECT_EQ(e.message(),
+            "token not yet valid: nbf 2026-06-12T09:17:43Z is 33s after now "
+            "2026-06-12T09:17:10Z; allowed clock skew 0s");
+  EXPECT_EQ(e.diagnosis().hint,
+            "the issuer's clock is probably at least 33s ahead of this machine's: backdate nbf "
+            "at the issuer or allow a clock skew of at least 33s");
+  EXPECT_EQ(e.diagnosis().claim_time, 1781255863.0);
+  EXPECT_EQ(e.diagnosis().delta_s, 33.0);
+  EXPECT_EQ(ErrorObjectJson(e),
+            R"({"code":"not_yet_valid","message":"token not yet valid: nbf 2026-06-12T09:17:43Z )"
+            R"(is 33s after now 2026-06-12T09:17:10Z; allowed clock skew 0s","claim":"nbf",)"
+            R"("now":1781255830,"nbf":1781255863,"skew_s":0,"delta_s":33,"hint":"the issuer's )"
+            R"(clock is probably at least 33s ahead of this machine's: backdate nbf at the )"
+            R"(issuer or allow a clock skew of at least 33s"})");
+
+  Result<Validator> lenient = ValidatorBuilder().Build();
+  ASSERT_TRUE(lenient.ok());
+  EXPECT_TRUE(verifier.Verify(token, *lenient).ok());
+}
+
+TEST(TimeRules, ExpiredJustNowHintsAtClockOrCaching) {
+  FixedClock clock(1000);
+  Verifier verifier(JwkSet({testing::SecretKey()}), clock);
+  Result<Validator> v = ValidatorBuilder().Skew(0).Build();
+  Result<VerifiedToken> r =
+      verifier.Verify(testing::Hs256(R"({"alg":"HS256"})", R"({"exp":988})"), *v);
+  ASSERT_THAT(r, testing::HasCode(ErrorCode::kExpired));
+  EXPECT_EQ(r.error().message(),
+            "token expired: exp 1970-01-01T00:16:28Z is 12s before now 1970-01-01T00:16:40Z; "
+            "allowed clock skew 0s");
+  EXPECT_NE(r.error().diagnosis().hint->find("clock may be behind"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tock
