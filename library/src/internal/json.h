@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,9 +37,19 @@ Result<boost::json::object> ParseJsonObject(std::string_view text,
 // integer print without a fraction or exponent; others print shortest
 // round-trip, so NumericDates keep their exact value.
 std::string SerializeJson(const boost::json::value& value, bool pretty = false);
+// SerializeJson of an object, without copying it into a value first.
+std::string SerializeJson(const boost::json::object& object, bool pretty = false);
 
-// AppendJsonString appends |text| as a quoted, escaped JSON string.
+// AppendJsonString appends |text| as a quoted, escaped JSON string. Besides
+// what JSON requires, DEL and the C1 controls (U+0080..U+009F) are escaped,
+// since text from a token must not drive a terminal, and bytes that are not
+// UTF-8 become \ufffd, so the output is always valid JSON.
 void AppendJsonString(std::string& out, std::string_view text);
+
+// FindInvalidUtf8 returns the offset of the first byte of |text| that does
+// not start a well-formed UTF-8 sequence (RFC 3629), or nullopt when there is
+// none.
+std::optional<std::size_t> FindInvalidUtf8(std::string_view text);
 
 // FindString returns the member |name| of |object| when it is a string.
 std::optional<std::string_view> FindString(const boost::json::object& object,

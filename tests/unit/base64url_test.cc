@@ -1,0 +1,140 @@
+#include "internal/base64url.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+
+namespace tock::internal {
+namespace {
+
+struct Vector {
+  const char* bytes;
+  const char* text;
+};
+
+// RFC 4648 §10 test vectors, without their padding (RFC 7515 §2).
+constexpr Vector kRfc4648Vectors[] = {
+    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
+    {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
+};
+
+TEST(Base64Url, Rfc4648VectorsEncode) {
+  for (const Vector& v : kRfc4648Vectors) {
+    EXPECT_EQ(Base64UrlEncode(v.bytes), v.text) << v.bytes;
+  }
+}
+
+TEST(Base64Url, Rfc4648VectorsDecode) {
+  for (const Vector& v : kRfc4648Vectors) {
+    EXPECT_EQ(Base64UrlDecode(v.text), std::optional<std::string>(v.bytes)) << v.text;
+  }
+}
+
+TEST(Base64Url, UrlAlphabetUsesDashAndUnderscore) {
+  EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
+  EXPECT_EQ(Base64UrlDecode("-_8"), std::optional<std::string>("\xfb\xff"));
+}
+
+TEST(Base64Url, EveryByteValueRoundTrips) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  for (std::size_t n = 0; n <= bytes.size(); n += 37) {
+    const std::string slice = bytes.substr(bytes.size() - n);
+    const std::string text = Base64UrlEncode(slice);
+    EXPECT_EQ(text.size(), Base64UrlEncodedSize(slice.size()));
+    EXPECT_EQ(Base64UrlDecode(text), std::optional<std::string>(slice)) << text;
+  }
+}
+
+TEST(Base64Url, EncodeAppendKeepsPrefix) {
+  std::string out = "x.";
+  Base64UrlEncodeAppend(out, "foo");
+  EXPECT_EQ(out, "x.Zm9v");
+}
+
+TEST(Base64Url, PaddingIsRejected) {
+  EXPECT_EQ(Base64UrlDecode("Zg=="), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm8="), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zg="), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9v===="), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Z=9v"), std::nullopt);
+}
+
+TEST(Base64Url, StandardAlphabetIsRejected) {
+  EXPECT_EQ(Base64UrlDecode("+_8"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("-/8"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9v+w"), std::nullopt);
+}
+
+TEST(Base64Url, WhitespaceIsRejected) {
+  EXPECT_EQ(Base64UrlDecode("Zm9v Yg"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9v\nYg"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9vYg\r\n"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode(" Zm9v"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9\tv"), std::nullopt);
+}
+
+TEST(Base64Url, OtherBytesOutsideAlphabetAreRejected) {
+  for (const std::string& text :
+       {std::string("Zm.v"), std::string("Zm9v\0", 5), std::string("Zm9\x80"),
+        std::string("Zm9\xff"), std::string("Zm9!"), std::string("Zm9~")}) {
+    EXPECT_EQ(Base64UrlDecode(text), std::nullopt) << text;
+  }
+}
+
+TEST(Base64Url, LengthOneMoreThanMultipleOfFourIsRejected) {
+  EXPECT_EQ(Base64UrlDecode("Z"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9vY"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9vYmFyZ"), std::nullopt);
+}
+
+TEST(Base64Url, NonZeroTrailingBitsAreRejected) {
+  EXPECT_EQ(Base64UrlDecode("QQ"), std::optional<std::string>("A"));
+  EXPECT_EQ(Base64UrlDecode("QR"), std::nullopt);  // would also decode to "A"
+  EXPECT_EQ(Base64UrlDecode("QUI"), std::optional<std::string>("AB"));
+  EXPECT_EQ(Base64UrlDecode("QUJ"), std::nullopt);  // would also decode to "AB"
+  EXPECT_EQ(Base64UrlDecode("Zm9vYh"), std::nullopt);
+  EXPECT_EQ(Base64UrlDecode("Zm9vYmF"), std::nullopt);
+}
+
+// Every two-character text decodes only if it is the encoding of its result,
+// so no two accepted texts name the same bytes.
+TEST(Base64Url, EveryAcceptedTwoCharTextIsCanonical) {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const std::optional<std::string> all = Base64UrlDecode(alphabet);
+  ASSERT_TRUE(all.has_value());
+  ASSERT_EQ(Base64UrlEncode(*all), alphabet);
+  int accepted = 0;
+  for (char a : alphabet) {
+    for (char b : alphabet) {
+      const std::string text = {a, b};
+      const std::optional<std::string> bytes = Base64UrlDecode(text);
+      if (bytes) {
+        ++accepted;
+        EXPECT_EQ(Base64UrlEncode(*bytes), text);
+      }
+    }
+  }
+  EXPECT_EQ(accepted, 256);
+}
+
+TEST(Base64Url, DecodeIntoReplacesContentsAndClearsOnFailure) {
+  std::string out = "previous";
+  EXPECT_TRUE(Base64UrlDecodeInto("Zm9v", out));
+  EXPECT_EQ(out, "foo");
+  EXPECT_FALSE(Base64UrlDecodeInto("Zm9v=", out));
+  EXPECT_EQ(out, "");
+  EXPECT_TRUE(Base64UrlDecodeInto("", out));
+  EXPECT_EQ(out, "");
+}
+
+TEST(Base64Url, DecodeToBufferReturnsSize) {
+  char buffer[Base64UrlDecodedMaxSize(7)];
+  EXPECT_EQ(Base64UrlDecodeToBuffer("Zm9vYmE", buffer), std::optional<std::size_t>(5));
+  EXPECT_EQ(std::string(buffer, 5), "fooba");
+  EXPECT_EQ(Base64UrlDecodeToBuffer("Zm9vYm=", buffer), std::nullopt);
+}
+
+}  // namespace
+}  // namespace tock::internal
