@@ -2,6 +2,9 @@
 #ifndef TOCK_JWK_SET_H_
 #define TOCK_JWK_SET_H_
 
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,14 +20,17 @@ class JwkSet {
   JwkSet() = default;
   explicit JwkSet(std::vector<Key> keys);
 
-  const std::vector<Key>& keys() const { return keys_; }
-  bool empty() const { return keys_.empty(); }
+  const std::vector<Key>& keys() const;
+  bool empty() const { return keys().empty(); }
 
-  // Candidates returns the keys a token with |kid| (may be empty: no kid)
-  // and |alg| should be tried with, in order, per the spec's key selection:
-  // with a kid, the key with that kid if any, else the kid-less keys; without
-  // a kid, every key. The caller then checks CanPerform.
-  std::vector<const Key*> Candidates(std::string_view kid, bool has_kid) const;
+  // Candidates returns the keys a token with |kid| (|has_kid| false: the
+  // token has no kid) should be tried with, in order, per the spec's key
+  // selection: with a kid, the keys with that kid if any, else the kid-less
+  // keys; without a kid, every key. The caller then checks CanPerform.
+  // The lookup is a hash probe into an index built once by the constructor;
+  // it allocates nothing. The span stays valid as long as this set (or a
+  // copy of it) lives.
+  std::span<const Key* const> Candidates(std::string_view kid, bool has_kid) const;
 
   // Algorithms returns the union of the algorithms the keys can perform.
   std::vector<Algorithm> Algorithms() const;
@@ -35,7 +41,8 @@ class JwkSet {
   Result<std::string> PublicJwks(std::optional<Algorithm> alg = std::nullopt) const;
 
  private:
-  std::vector<Key> keys_;
+  struct Index;  // keys, kid -> keys, kid-less keys; shared by copies
+  std::shared_ptr<const Index> index_;
 };
 
 }  // namespace tock

@@ -2,6 +2,8 @@
 #ifndef TOCK_KEY_LOADER_H_
 #define TOCK_KEY_LOADER_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +32,9 @@ struct LoadedKeys {
 // fails only when no member is usable.
 Result<LoadedKeys> LoadKeys(std::string_view content, KeyOrigin origin = KeyOrigin::kLocal);
 
-// LoadKeyFile reads |path| and calls LoadKeys. kIoError when unreadable.
+// LoadKeyFile reads |path| and calls LoadKeys. kIoError when unreadable or
+// over kMaxKeyDocumentBytes; a kKeyError message starts with the path. The
+// notes are LoadKeys' own: the caller prefixes them with the source.
 Result<LoadedKeys> LoadKeyFile(const std::string& path);
 
 // ReadFile returns the bytes of |path|, or kIoError naming it.
@@ -45,11 +49,23 @@ struct FetchOptions {
 // FetchJwks downloads a JWKS from an http:// or https:// URL (TLS verified
 // against the system CA store) and loads it with KeyOrigin::kRemote.
 // kNetworkError on transport failure or an HTTP status other than 200,
-// kKeyError when the body holds no usable key.
+// kKeyError (naming the URL) when the body holds no usable key. Redirects are
+// followed only to http(s), never from https down to http.
 Result<LoadedKeys> FetchJwks(const std::string& url, const FetchOptions& options = {});
 
 // FetchUrl downloads |url| and returns the body (status 200 only).
 Result<std::string> FetchUrl(const std::string& url, const FetchOptions& options = {});
+
+// FetchedDocument is a body fetched over HTTP(S) with the response's
+// Cache-Control max-age in seconds, when it had one (and no no-store/no-cache).
+struct FetchedDocument {
+  std::string body;
+  std::optional<std::int64_t> max_age_s;
+};
+
+// FetchDocument is FetchUrl that also reports the response's Cache-Control
+// max-age, for JWKS caches (RFC 9111 §5.2.2.1). Same failures as FetchUrl.
+Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions& options = {});
 
 }  // namespace tock
 

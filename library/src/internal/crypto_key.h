@@ -8,6 +8,7 @@
 
 #include <array>
 #include <atomic>
+#include <boost/json/object.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,8 +17,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/json/object.hpp>
 
 #include "tock/algorithm.h"
 #include "tock/key.h"
@@ -33,11 +32,14 @@ inline constexpr std::size_t kAlgorithmCount = 14;
 // filled at most once per slot with an atomic compare-and-swap, so a
 // KeyMaterial may be shared freely between threads.
 struct KeyMaterial {
-  KeyMaterial() = default;
+  // Gives the material a process-unique id (never reused).
+  KeyMaterial();
   KeyMaterial(const KeyMaterial&) = delete;
   KeyMaterial& operator=(const KeyMaterial&) = delete;
   // Frees the EVP_PKEY and the cached contexts; wipes the secret.
   ~KeyMaterial();
+
+  const std::uint64_t id;  // keys the per-thread HMAC context cache
 
   KeyType type = KeyType::kOct;
   std::string curve;  // "P-256", "P-384", "P-521", "Ed25519"; empty for RSA/oct.
@@ -47,10 +49,10 @@ struct KeyMaterial {
   std::optional<std::string> use;
   std::optional<Algorithm> alg;  // a JWK's "alg": narrows CanPerform to it.
 
-  EVP_PKEY* pkey = nullptr;  // owned; null for oct.
-  std::string secret;        // HMAC secret (oct only); wiped on destruction.
+  EVP_PKEY* pkey = nullptr;             // owned; null for oct.
+  std::string secret;                   // HMAC secret (oct only); wiped on destruction.
   std::size_t ec_coordinate_bytes = 0;  // 32, 48 or 66 for EC keys.
-  std::string thumbprint;    // RFC 7638, computed once at load.
+  std::string thumbprint;               // RFC 7638, computed once at load.
 
   // Contexts initialised once per algorithm and duplicated per call, so the
   // hot path never fetches an algorithm or re-parses the key. Index:
@@ -80,7 +82,7 @@ Result<std::shared_ptr<KeyMaterial>> MaterialFromJwk(const boost::json::object& 
 
 // PemBlockResult is the outcome of one PEM block.
 struct PemBlockResult {
-  std::string label;                                      // e.g. "PUBLIC KEY"
+  std::string label;                                        // e.g. "PUBLIC KEY"
   std::optional<Result<std::shared_ptr<KeyMaterial>>> key;  // nullopt: ignorable block
 };
 

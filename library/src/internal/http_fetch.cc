@@ -1,0 +1,100 @@
+#include "internal/http_fetch.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <mutex>
+
+namespace tock::internal {
+namespace {
+
+struct CurlFree {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+
+// Body collects the response, refusing to grow past the limit: the cap is
+// enforced as bytes arrive, not after a huge body was buffered.
+struct Body {
+  std::string data;
+  std::size_t max_bytes = 0;
+  bool too_large = false;
+};
+
+std::size_t Write(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
+  auto* body = static_cast<Body*>(userdata);
+  const std::size_t n = size * nmemb;
+  if (body->data.size() + n > body->max_bytes) {
+    body->too_large = true;
+    return 0;  // makes curl fail with CURLE_WRITE_ERROR
+  }
+  body->data.append(ptr, n);
+  return n;
+}
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+Error NetworkError(const std::string& url, const std::string& reason) {
+  return Error(ErrorCode::kNetworkError, "cannot fetch " + url + ": " + reason);
+}
+
+}  // namespace
+
+Result<std::string> HttpGet(const std::string& url, double timeout_s, std::size_t max_bytes) {
+  const bool https = StartsWithNoCase(url, "https://");
+  if (!https && !StartsWithNoCase(url, "http://")) {
+    return NetworkError(url, "only http:// and https:// URLs are allowed");
+  }
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  if (!curl) return NetworkError(url, "libcurl could not be initialised");
+
+  Body body;
+  body.max_bytes = max_bytes;
+  char error[CURL_ERROR_SIZE] = {};
+  // NaN and non-positive timeouts become 1 ms rather than "no timeout".
+  const double seconds = timeout_s > 0.001 ? std::min(timeout_s, 86400.0) : 0.001;
+  const long timeout_ms = static_cast<long>(seconds * 1000.0);
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  // A redirect may not leave http(s), nor downgrade https to http.
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // safe in threaded servers
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Write);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, "tock");
+
+  const CURLcode code = curl_easy_perform(c);
+  if (body.too_large || code == CURLE_FILESIZE_EXCEEDED) {
+    return NetworkError(
+        url, "the response is larger than the " + std::to_string(max_bytes) + "-byte limit");
+  }
+  if (code != CURLE_OK) {
+    return NetworkError(url, error[0] != '\0' ? std::string(error) : curl_easy_strerror(code));
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200) {
+    return NetworkError(
+        url, "the server answered HTTP " + std::to_string(status) + " (200 is required)");
+  }
+  return std::move(body.data);
+}
+
+}  // namespace tock::internal

@@ -1,0 +1,90 @@
+#include "tock/jwk_set.h"
+
+#include <functional>
+#include <unordered_map>
+
+namespace tock {
+
+namespace {
+
+// StringHash lets the kid index be probed with a string_view (C++20
+// heterogeneous lookup), so a lookup never builds a std::string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>{}(text);
+  }
+};
+
+}  // namespace
+
+// Index is built once and never changes; the pointers point into |keys|,
+// which no one can modify, so copies of a JwkSet share one Index.
+struct JwkSet::Index {
+  std::vector<Key> keys;
+  std::vector<const Key*> all;
+  std::vector<const Key*> kidless;
+  std::unordered_map<std::string, std::vector<const Key*>, StringHash, std::equal_to<>> by_kid;
+  std::vector<Algorithm> algorithms;
+};
+
+JwkSet::JwkSet(std::vector<Key> keys) {
+  auto index = std::make_shared<Index>();
+  index->keys = std::move(keys);
+  index->all.reserve(index->keys.size());
+  for (const Key& key : index->keys) {
+    index->all.push_back(&key);
+    if (key.kid()) {
+      index->by_kid[*key.kid()].push_back(&key);
+    } else {
+      index->kidless.push_back(&key);
+    }
+  }
+  for (Algorithm alg : AllAlgorithms()) {
+    for (const Key& key : index->keys) {
+      if (key.CanPerform(alg)) {
+        index->algorithms.push_back(alg);
+        break;
+      }
+    }
+  }
+  index_ = std::move(index);
+}
+
+const std::vector<Key>& JwkSet::keys() const {
+  static const std::vector<Key> kEmpty;
+  return index_ ? index_->keys : kEmpty;
+}
+
+std::span<const Key* const> JwkSet::Candidates(std::string_view kid, bool has_kid) const {
+  if (!index_) return {};
+  if (!has_kid) return index_->all;
+  if (auto it = index_->by_kid.find(kid); it != index_->by_kid.end()) return it->second;
+  return index_->kidless;
+}
+
+std::vector<Algorithm> JwkSet::Algorithms() const {
+  return index_ ? index_->algorithms : std::vector<Algorithm>();
+}
+
+Result<std::string> JwkSet::PublicJwks(std::optional<Algorithm> alg) const {
+  std::string out = "{\"keys\":[";
+  bool first = true;
+  for (const Key& key : keys()) {
+    // `tock jwks`: alg from --alg, else the key's own, else the single
+    // algorithm its type implies (EC curve, Ed25519); RSA implies six.
+    std::optional<Algorithm> key_alg = alg ? alg : key.alg();
+    if (!key_alg && (key.type() == KeyType::kEc || key.type() == KeyType::kOkp)) {
+      key_alg = key.DefaultAlgorithm();
+    }
+    auto jwk = key.PublicJwk(key.kid() ? *key.kid() : key.Thumbprint(), key_alg);
+    if (!jwk.ok()) return std::move(jwk).error();
+    if (!first) out += ',';
+    first = false;
+    out += *jwk;
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace tock
