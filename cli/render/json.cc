@@ -1,0 +1,29 @@
+#include "render/json.h"
+
+#include "render/escape.h"
+
+namespace tock::cli {
+
+// EscapeJsonText only rewrites characters JSON allows raw (DEL, C1, bidi
+// controls) as \uXXXX: the document means the same, and printing it cannot
+// drive a terminal.
+
+std::string DecodeJson(const UnverifiedView& view, UnixSeconds now) {
+  return EscapeJsonText(DecodeReportJson(view, now));
+}
+
+std::string DecodeFailureJson(const Error& error) {
+  return EscapeJsonText(ErrorDocumentJson(error));
+}
+
+std::string VerifyJson(const VerifiedToken& token) {
+  return EscapeJsonText(VerifyAcceptedJson(token));
+}
+
+std::string VerifyJson(const Error& error) { return EscapeJsonText(VerifyRejectedJson(error)); }
+
+std::string CannotJudgeJson(const Error& error, bool verify) {
+  return EscapeJsonText(verify ? VerifyRejectedJson(error) : ErrorDocumentJson(error));
+}
+
+}  // namespace tock::cli
