@@ -1,0 +1,30 @@
+#include "serve_command.h"
+
+#include <memory>
+
+#include "app.h"
+
+namespace tock::cli {
+
+Command RegisterServe(CLI::App& root) {
+  auto flags = std::make_shared<server::ServeFlags>();
+  auto listen = std::make_shared<std::string>();
+  auto data_dir = std::make_shared<std::string>();
+  auto issuer = std::make_shared<std::string>();
+  CLI::App* app = root.add_subcommand(
+      "serve", "Run the issuer, validator and decoder page over HTTP (see server.md)");
+  app->add_option("--config", flags->config_file, "TOML config file")->type_name("FILE");
+  CLI::Option* l =
+      app->add_option("--listen", *listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  CLI::Option* d = app->add_option("--data-dir", *data_dir,
+                                   "Folder for keys and the replay database (default ./tock-data)");
+  CLI::Option* i = app->add_option("--issuer", *issuer, "Issuer URL (default http://LISTEN)");
+  return Command{app, [=] {
+                   if (l->count()) flags->overrides.listen = *listen;
+                   if (d->count()) flags->overrides.data_dir = *data_dir;
+                   if (i->count()) flags->overrides.issuer = *issuer;
+                   return server::RunServe(*flags);
+                 }};
+}
+
+}  // namespace tock::cli

@@ -1,0 +1,109 @@
+#include "validate/jwks_cache.h"
+
+#include <algorithm>
+
+namespace tock::server {
+
+JwksFetcher DefaultJwksFetcher() {
+  return [](const std::string& url, double timeout_s) {
+    FetchOptions options;
+    options.timeout_s = timeout_s;
+    return FetchDocument(url, options);
+  };
+}
+
+JwksCache::JwksCache(std::string url, JwksCacheSettings settings, const Clock& clock,
+                     JwksFetcher fetcher, std::function<void(const FetchEvent&)> on_fetch)
+    : url_(std::move(url)),
+      settings_(settings),
+      clock_(clock),
+      fetcher_(std::move(fetcher)),
+      on_fetch_(std::move(on_fetch)) {}
+
+bool JwksCache::HasKid(const std::string& kid) const {
+  if (!set_) return false;
+  for (const Key& key : set_->keys()) {
+    if (key.kid() && *key.kid() == kid) return true;
+  }
+  return false;
+}
+
+// FetchLocked runs one fetch with the lock released; concurrent callers wait
+// for it instead of starting their own (one in-flight fetch).
+void JwksCache::FetchLocked(std::unique_lock<std::mutex>& lock, bool for_unknown_kid) {
+  if (fetching_) {
+    std::uint64_t generation = fetch_generation_;
+    fetched_.wait(lock, [&] { return fetch_generation_ != generation; });
+    return;
+  }
+  fetching_ = true;
+  UnixSeconds started = clock_.Now();
+  if (for_unknown_kid) cooldown_until_ = started + settings_.cooldown_s;
+  lock.unlock();
+  Result<FetchedDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
+  std::shared_ptr<const JwkSet> fresh;
+  std::optional<std::int64_t> max_age;
+  FetchEvent event;
+  if (doc.ok()) {
+    Result<LoadedKeys> keys = LoadKeys(doc->body, KeyOrigin::kRemote);
+    if (keys.ok()) {
+      fresh = std::make_shared<const JwkSet>(std::move(keys->keys));
+      max_age = doc->max_age_s;
+      event.ok = true;
+    } else {
+      event.message = "the JWKS at " + url_ + " holds no usable key: " + keys.error().message();
+    }
+  } else {
+    event.message = doc.error().message();
+  }
+  lock.lock();
+  UnixSeconds now = clock_.Now();
+  if (fresh) {
+    std::int64_t age = std::clamp(max_age.value_or(settings_.default_max_age_s),
+                                  settings_.min_age_s, settings_.max_age_s);
+    set_ = std::move(fresh);
+    fetched_at_ = now;
+    expires_at_ = now + age;
+    last_error_.clear();
+  } else {
+    // A failed fetch starts the cooldown too: a dead upstream is not hammered.
+    cooldown_until_ = now + settings_.cooldown_s;
+    last_error_ = event.message;
+  }
+  fetching_ = false;
+  ++fetch_generation_;
+  fetched_.notify_all();
+  if (on_fetch_) {
+    lock.unlock();
+    on_fetch_(event);
+    lock.lock();
+  }
+}
+
+Result<std::shared_ptr<const JwkSet>> JwksCache::Get(const std::string& kid) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  UnixSeconds now = clock_.Now();
+  bool cooling = now < cooldown_until_;
+  if (!set_) {
+    if (!cooling || fetching_) FetchLocked(lock, false);
+  } else if (now >= expires_at_ && !cooling) {
+    FetchLocked(lock, false);
+  } else if (!kid.empty() && !HasKid(kid) && !cooling) {
+    FetchLocked(lock, true);
+  }
+  now = clock_.Now();
+  if (!set_) {
+    return Error(ErrorCode::kNetworkError,
+                 "no key set for this issuer could be fetched from " + url_ +
+                     (last_error_.empty() ? std::string() : ": " + last_error_));
+  }
+  if (now >= expires_at_ && now - fetched_at_ > settings_.max_stale_s) {
+    return Error(ErrorCode::kNetworkError,
+                 "the cached key set from " + url_ + " is older than max_stale (" +
+                     std::to_string(settings_.max_stale_s) + "s) and refreshing it failed" +
+                     (last_error_.empty() ? std::string() : ": " + last_error_));
+  }
+  return set_;
+}
+
+}  // namespace tock::server

@@ -1,0 +1,83 @@
+// JwksCache: a remote JWKS kept per the spec's precise rules (panva/jose's
+// design): max age from Cache-Control clamped to [min, max], refresh on an
+// unknown kid at most once per cooldown, one in-flight fetch shared by every
+// request, stale-if-error up to max_stale, and time from the injected Clock.
+#ifndef TOCK_SERVER_VALIDATE_JWKS_CACHE_H_
+#define TOCK_SERVER_VALIDATE_JWKS_CACHE_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "tock/clock.h"
+#include "tock/jwk_set.h"
+#include "tock/key_loader.h"
+#include "tock/result.h"
+
+namespace tock::server {
+
+struct JwksCacheSettings {
+  std::int64_t default_max_age_s = 600;
+  std::int64_t min_age_s = 60;
+  std::int64_t max_age_s = 86400;
+  std::int64_t cooldown_s = 30;
+  std::int64_t fetch_timeout_s = 5;
+  std::int64_t max_stale_s = 86400;
+};
+
+// JwksFetcher fetches |url| within |timeout_s| (tests inject their own).
+using JwksFetcher =
+    std::function<Result<FetchedDocument>(const std::string& url, double timeout_s)>;
+
+// FetchOutcome is what a refresh did, for metrics and logs.
+struct FetchEvent {
+  bool ok = false;
+  std::string message;  // the failure reason
+};
+
+class JwksCache {
+ public:
+  // |on_fetch| (may be empty) hears every fetch's outcome.
+  JwksCache(std::string url, JwksCacheSettings settings, const Clock& clock, JwksFetcher fetcher,
+            std::function<void(const FetchEvent&)> on_fetch = {});
+
+  // Get returns the key set to judge a token whose header has |kid| (empty:
+  // none). It fetches when there is no set, when the set's max age passed,
+  // or when |kid| is unknown and no cooldown runs. Fails with kNetworkError
+  // only when no set was ever fetched or max_stale passed since the last
+  // good fetch (the caller answers 503).
+  Result<std::shared_ptr<const JwkSet>> Get(const std::string& kid);
+
+  const std::string& url() const { return url_; }
+
+ private:
+  bool HasKid(const std::string& kid) const;
+  void FetchLocked(std::unique_lock<std::mutex>& lock, bool for_unknown_kid);
+
+  std::string url_;
+  JwksCacheSettings settings_;
+  const Clock& clock_;
+  JwksFetcher fetcher_;
+  std::function<void(const FetchEvent&)> on_fetch_;
+
+  std::mutex mutex_;
+  std::condition_variable fetched_;
+  bool fetching_ = false;
+  std::uint64_t fetch_generation_ = 0;
+  std::shared_ptr<const JwkSet> set_;
+  UnixSeconds fetched_at_ = 0;
+  UnixSeconds expires_at_ = 0;
+  UnixSeconds cooldown_until_ = 0;
+  std::string last_error_;
+};
+
+// DefaultJwksFetcher uses tock::FetchDocument.
+JwksFetcher DefaultJwksFetcher();
+
+}  // namespace tock::server
+
+#endif  // TOCK_SERVER_VALIDATE_JWKS_CACHE_H_
