@@ -38,64 +38,29 @@ bool HasBearerPrefix(std::string_view text) {
   return true;
 }
 
-// Strict unpadded base64url (RFC 4648 §5) for --secret-b64. Trailing '='
-// padding is tolerated because people paste padded strings.
-std::optional<std::string> DecodeBase64Url(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v;
-    if (c >= 'A' && c <= 'Z')
-      v = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      v = c - '0' + 52;
-    else if (c == '-')
-      v = 62;
-    else if (c == '_')
-      v = 63;
-    else
-      return std::nullopt;
-    buffer = (buffer << 6) | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xffu));
-    }
-  }
-  return out;
-}
-
 Result<std::vector<Key>> SecretKeys(const KeySourceOptions& options) {
   std::vector<Key> keys;
-  auto add = [&](std::string_view bytes, std::string_view origin) -> Result<void> {
-    Result<Key> key = Key::FromSecret(bytes);
+  auto add_key = [&](Result<Key> key, std::string_view origin) -> Result<void> {
     if (!key.ok()) {
-      return Error(ErrorCode::kKeyError, std::string(origin) + ": " + key.error().message());
+      return Error(key.error().code(), std::string(origin) + ": " + key.error().message());
     }
     keys.push_back(std::move(key).value());
     return {};
   };
   if (options.secret_opt != nullptr && options.secret_opt->count() > 0) {
-    if (Result<void> r = add(options.secret, "--secret"); !r.ok()) return std::move(r).error();
+    Result<void> r = add_key(Key::FromSecret(options.secret), "--secret");
+    if (!r.ok()) return std::move(r).error();
   }
   if (options.secret_file_opt != nullptr && options.secret_file_opt->count() > 0) {
     Result<std::string> bytes = ReadFile(options.secret_file);
     if (!bytes.ok()) return std::move(bytes).error();
     // --secret-file uses the bytes exactly: no trimming (cli.md, Secrets).
-    Result<void> r = add(*bytes, "--secret-file " + options.secret_file);
+    Result<void> r = add_key(Key::FromSecret(*bytes), "--secret-file " + options.secret_file);
     if (!r.ok()) return std::move(r).error();
   }
   if (options.secret_b64_opt != nullptr && options.secret_b64_opt->count() > 0) {
-    std::optional<std::string> bytes = DecodeBase64Url(options.secret_b64);
-    if (!bytes) {
-      return UsageError("--secret-b64 is not valid base64url: use the alphabet A-Z a-z 0-9 - _.");
-    }
-    if (Result<void> r = add(*bytes, "--secret-b64"); !r.ok()) return std::move(r).error();
+    Result<void> r = add_key(Key::FromSecretBase64Url(options.secret_b64), "--secret-b64");
+    if (!r.ok()) return std::move(r).error();
   }
   return keys;
 }

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "internal/base64url.h"
 #include "internal/crypto.h"
 #include "internal/crypto_key.h"
 #include "internal/json.h"
@@ -75,6 +76,16 @@ Result<Key> Key::FromSecret(std::string_view secret) {
                     " bytes; at least 32 bytes (256 bits) are required (RFC 7518 §3.2)");
   }
   return Key(internal::MaterialFromSecret(secret));
+}
+
+Result<Key> Key::FromSecretBase64Url(std::string_view text) {
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::optional<std::string> bytes = internal::Base64UrlDecode(text);
+  if (!bytes) {
+    return Error(ErrorCode::kUsage,
+                 "the secret is not canonical base64url: use the alphabet A-Z a-z 0-9 - _");
+  }
+  return FromSecret(*bytes);
 }
 
 KeyType Key::type() const { return material_->type; }

@@ -82,6 +82,25 @@ TEST(KeyFromSecret, SecretMerelyContainingKeyWordsIsAccepted) {
   EXPECT_TRUE(Key::FromSecret("my ssh-rsa and -----BEGIN are words {inside}").ok());
 }
 
+TEST(KeyFromSecretBase64Url, CanonicalTextDecodesToTheSecret) {
+  // 32 bytes of 0xff: "_" repeated, ending in the canonical "_w".
+  Result<Key> key = Key::FromSecretBase64Url("__________________________________________w");
+  ASSERT_TRUE(key.ok()) << key.error().message();
+  EXPECT_EQ(key->bits(), 256);
+  EXPECT_TRUE(Key::FromSecretBase64Url("__________________________________________w=").ok());
+}
+
+TEST(KeyFromSecretBase64Url, NonCanonicalTextIsUsageError) {
+  EXPECT_THAT(Key::FromSecretBase64Url("__________________________________________x"),
+              HasCode(ErrorCode::kUsage));
+  EXPECT_THAT(Key::FromSecretBase64Url("+/////////////////////////////////////////w"),
+              HasCode(ErrorCode::kUsage));
+}
+
+TEST(KeyFromSecretBase64Url, ShortDecodedSecretIsKeyError) {
+  EXPECT_THAT(Key::FromSecretBase64Url("AAAA"), HasCode(ErrorCode::kKeyError));
+}
+
 TEST(KeyCanPerform, SecretLengthSelectsHmacAlgorithms) {
   EXPECT_THAT(testing::SecretKey(std::string(32, 's')).Algorithms(),
               ElementsAre(Algorithm::kHS256));

@@ -34,6 +34,10 @@ class Key {
   // when the secret is under 32 bytes or is itself key material (a PEM block,
   // an OpenSSH key, a JSON object): the classic public-key-as-secret mistake.
   static Result<Key> FromSecret(std::string_view secret);
+  // FromSecretBase64Url decodes |text| as strict base64url (trailing '='
+  // padding tolerated: people paste padded text) and calls FromSecret.
+  // kUsage when |text| is not base64url.
+  static Result<Key> FromSecretBase64Url(std::string_view text);
 
   KeyType type() const;
   // curve returns "P-256", "P-384", "P-521" or "Ed25519"; empty for RSA/oct.
