@@ -67,6 +67,7 @@ int Main(int argc, char** argv) {
       RegisterJwks(app),   RegisterThumbprint(app), RegisterHashSecret(app), RegisterClock(app)};
 #ifdef TOCK_WITH_SERVER
   commands.push_back(RegisterServe(app));
+  commands.push_back(RegisterKeys(app));
 #endif
   commands.push_back(RegisterHelp(app));
   Output sniffed = SniffOutput(argc, argv);

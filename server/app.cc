@@ -10,6 +10,7 @@
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/token_builder.h"
+#include "web_page.h"
 
 namespace tock::server {
 namespace {
@@ -31,9 +32,12 @@ bool RemoteAllowed(const std::string& url) {
   return false;
 }
 
+// MakeKeySource: a key file, a jwks_uri, or with |discover| the jwks_uri
+// of |label| (an issuer) found by OpenID Connect Discovery at each refresh.
 Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::string>& file,
-                                const std::optional<std::string>& uri, const std::string& label,
-                                const JwksCacheSettings& settings) {
+                                std::optional<std::string> uri, const std::string& label,
+                                const JwksCacheSettings& settings, bool discover = false) {
+  if (discover) uri = label;
   KeySource source;
   if (file) {
     Result<LoadedKeys> keys = LoadKeyFile(*file);
@@ -43,13 +47,14 @@ Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::str
     source.fixed = std::make_shared<const JwkSet>(std::move(keys->keys));
   } else if (uri) {
     if (!RemoteAllowed(*uri)) {
-      return Error(ErrorCode::kUsage,
-                   label + ": jwks_uri " + *uri + " must be https:// (http:// only on loopback)");
+      return Error(ErrorCode::kUsage, label + (discover ? ": issuer " : ": jwks_uri ") + *uri +
+                                          " must be https:// (http:// only on loopback)");
     }
     ServerContext* c = &ctx;
     std::string issuer = label;
     source.remote = std::make_unique<JwksCache>(
-        *uri, settings, ctx.clock, DefaultJwksFetcher(),
+        *uri, settings, ctx.clock,
+        discover ? DiscoveryJwksFetcher(RemoteAllowed) : DefaultJwksFetcher(),
         [c, issuer, uri = *uri](const FetchEvent& e) {
           c->metrics.Inc("tock_jwks_refresh_total",
                          {{"issuer", issuer}, {"result", e.ok ? "ok" : "error"}});
@@ -68,7 +73,7 @@ Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::str
 std::optional<std::string> BuildContext(ServerContext& ctx) {
   const Config& cfg = ctx.config;
   Result<std::unique_ptr<KeyStore>> keys =
-      KeyStore::Open(cfg.data_dir, cfg.token.algorithm, ctx.clock.Now());
+      KeyStore::Open(cfg.data_dir, KeyPolicyOf(cfg.token), ctx.clock.Now());
   if (!keys.ok()) return keys.error().message();
   ctx.keys = std::move(*keys);
   if (cfg.replay.backend == "memory") {
@@ -94,14 +99,12 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
     }
   }
   for (const TrustConfig& t : cfg.trust) {
-    if (!t.jwks_file && !t.jwks_uri) {
-      // TODO(server): discovery from {issuer}/.well-known/openid-configuration.
-      return "[[trust]] \"" + t.issuer +
-             "\": set jwks_uri or jwks_file (discovery is not implemented yet)";
-    }
     JwksCacheSettings s{t.cache_max_age_s, t.cache_min_s,     t.cache_max_s,
                         t.cooldown_s,      t.fetch_timeout_s, t.max_stale_s};
-    Result<KeySource> source = MakeKeySource(ctx, t.jwks_file, t.jwks_uri, t.issuer, s);
+    // Neither jwks_uri nor jwks_file: discovered from the issuer (lazily, so
+    // an issuer that is down at our start-up does not stop us).
+    bool discover = !t.jwks_file && !t.jwks_uri;
+    Result<KeySource> source = MakeKeySource(ctx, t.jwks_file, t.jwks_uri, t.issuer, s, discover);
     if (!source.ok()) return source.error().message();
     ctx.trust.emplace(t.issuer, TrustEntry{t, std::move(*source)});
   }
@@ -111,22 +114,19 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
   return std::nullopt;
 }
 
-Response HandlePage(ServerContext& ctx, const Request& req) {
-  // TODO(server): embed the decoder page of web/ (issue 7).
-  std::string body =
-      "<!doctype html><meta charset=utf-8><title>tock</title><h1>tock serve</h1>"
-      "<p>Issuer: " +
-      ctx.config.issuer +
-      "</p><p>The decoder page is not built yet; "
-      "POST a token to /api/inspect.</p>\n";
-  return MakeResponse(req, http::status::ok, "text/html; charset=utf-8", body);
-}
-
 void AddRoutes(Router& router, ServerContext& ctx) {
   auto bind = [&ctx](Response (*f)(ServerContext&, const Request&)) {
-    return [&ctx, f](const Request& req) { return f(ctx, req); };
+    return [&ctx, f](const Request& req) {
+      // Picks up `tock keys rotate` and runs the rotate_every schedule.
+      if (Result<void> kept = ctx.keys->Maintain(ctx.clock.Now()); !kept.ok()) {
+        JsonWriter line = ctx.log.Start("error", "key_maintenance_failed");
+        line.Str("message", kept.error().message());
+        ctx.log.Write(line);
+      }
+      return f(ctx, req);
+    };
   };
-  router.Add(http::verb::get, "/", bind(HandlePage));
+  AddWebRoutes(router);  // GET / and the decoder page's files (web/)
   router.Add(http::verb::get, "/.well-known/openid-configuration", bind(HandleDiscovery));
   router.Add(http::verb::get, "/.well-known/jwks.json", bind(HandleJwks));
   router.Add(http::verb::post, "/token", bind(HandleToken));

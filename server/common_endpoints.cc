@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "endpoints.h"
-#include "json_writer.h"
+#include "tock/json_writer.h"
 
 namespace tock::server {
 

@@ -143,6 +143,12 @@ void ReadToken(const Reader& r, const toml::table& t, TokenConfig& c) {
     std::int64_t v = 0;
     r.Duration(t, "rotate_every", v, false);
     c.rotate_every_s = v;
+    // Each key must sign for a while after its pre-publication ends.
+    if (v <= c.prepublish_s) {
+      r.Fail(t.get("rotate_every"), "\"rotate_every\" (" + FormatDuration(double(v)) +
+                                        ") must be longer than prepublish (" +
+                                        FormatDuration(double(c.prepublish_s)) + ")");
+    }
   }
   if (auto alg = r.String(t, "algorithm")) {
     std::optional<Algorithm> a = ParseAlgorithm(*alg);

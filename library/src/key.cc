@@ -28,7 +28,11 @@ std::optional<std::string> KeyMaterialReason(std::string_view secret) {
   for (std::string_view prefix : {"ssh-rsa ", "ssh-ed25519 ", "ecdsa-sha2-", "ssh-dss "}) {
     if (text.starts_with(prefix)) return "it is an OpenSSH public key";
   }
-  if (text.starts_with("{")) return "it is a JSON object (a JWK?)";
+  // Only text that really is a JSON object counts: a random secret may
+  // start with '{' (1 in 256).
+  if (text.starts_with("{") && internal::ParseJsonObject(secret).ok()) {
+    return "it is a JSON object (a JWK?)";
+  }
   return std::nullopt;
 }
 

@@ -238,7 +238,35 @@ Result<LoadedKeys> LoadKeyFile(const std::string& path) {
 }
 
 Result<std::string> FetchUrl(const std::string& url, const FetchOptions& options) {
-  return internal::HttpGet(url, options.timeout_s, options.max_bytes);
+  auto fetched = internal::HttpGet(url, options.timeout_s, options.max_bytes);
+  if (!fetched.ok()) return std::move(fetched).error();
+  return std::move(fetched->body);
+}
+
+Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions& options) {
+  auto fetched = internal::HttpGet(url, options.timeout_s, options.max_bytes);
+  if (!fetched.ok()) return std::move(fetched).error();
+  return FetchedDocument{std::move(fetched->body), fetched->max_age_s};
+}
+
+Result<std::string> DiscoverJwksUri(const std::string& issuer, const FetchOptions& options) {
+  std::string base = issuer;
+  if (!base.empty() && base.back() == '/') base.pop_back();
+  const std::string url = base + "/.well-known/openid-configuration";
+  auto body = FetchUrl(url, options);
+  if (!body.ok()) return std::move(body).error();
+  auto doc = internal::ParseJsonObject(*body);
+  if (!doc.ok()) return KeyError("discovery document at " + url + ": " + doc.error().message());
+  const std::optional<std::string_view> found = internal::FindString(*doc, "issuer");
+  if (!found || *found != issuer) {
+    return KeyError("discovery document at " + url + " names issuer \"" +
+                    std::string(found.value_or("")) + "\", not \"" + issuer + "\".");
+  }
+  const std::optional<std::string_view> jwks_uri = internal::FindString(*doc, "jwks_uri");
+  if (!jwks_uri || jwks_uri->empty()) {
+    return KeyError("discovery document at " + url + " has no \"jwks_uri\" string.");
+  }
+  return std::string(*jwks_uri);
 }
 
 Result<LoadedKeys> FetchJwks(const std::string& url, const FetchOptions& options) {

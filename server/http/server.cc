@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "json_writer.h"
+#include "tock/json_writer.h"
 
 namespace tock::server {
 namespace {

@@ -2,8 +2,8 @@
 #include <cstdint>
 
 #include "endpoints.h"
-#include "json_writer.h"
 #include "tock/algorithm.h"
+#include "tock/json_writer.h"
 
 namespace tock::server {
 
@@ -34,10 +34,9 @@ Response HandleDiscovery(ServerContext& ctx, const Request& req) {
 
 Response HandleJwks(ServerContext& ctx, const Request& req) {
   UnixSeconds now = ctx.clock.Now();
-  // A retired key stays published while a token it signed can be valid:
-  // its lifetime plus the nbf backdate and the default skew of verifiers.
-  std::int64_t keep = ctx.config.token.ttl_s + ctx.config.token.nbf_backdate_s + 300;
-  Result<std::string> jwks = ctx.keys->PublicJwks(now, keep);
+  // A retired key stays published while a token it signed can be valid
+  // (KeyPolicy::keep_s), and the next key is published before it signs.
+  Result<std::string> jwks = ctx.keys->PublicJwks(now);
   if (!jwks.ok()) {
     return JsonResponse(req, http::status::internal_server_error,
                         JsonWriter()

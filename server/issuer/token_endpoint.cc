@@ -6,8 +6,8 @@
 #include <set>
 
 #include "endpoints.h"
-#include "json_writer.h"
 #include "tock/inspect.h"
+#include "tock/json_writer.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
 #include "tock/token_builder.h"
@@ -269,7 +269,7 @@ std::variant<Grant, OAuthFailure> DecideGrant(const Client& client, const Form& 
 
 Response Issue(ServerContext& ctx, const Request& req, const Client& client, const Grant& grant) {
   UnixSeconds now = ctx.clock.Now();
-  const SigningKey& key = ctx.keys->Active(now);
+  const SigningKey key = ctx.keys->Active(now);
   TokenBuilder b;
   b.SetType("at+jwt");  // RFC 9068 §2.1
   b.SetKid(key.kid);

@@ -1,6 +1,7 @@
 #include "validate/jwks_cache.h"
 
 #include <algorithm>
+#include <chrono>
 
 namespace tock::server {
 
@@ -9,6 +10,23 @@ JwksFetcher DefaultJwksFetcher() {
     FetchOptions options;
     options.timeout_s = timeout_s;
     return FetchDocument(url, options);
+  };
+}
+
+JwksFetcher DiscoveryJwksFetcher(std::function<bool(const std::string&)> allowed) {
+  return [allowed](const std::string& issuer, double timeout_s) -> Result<FetchedDocument> {
+    const auto start = std::chrono::steady_clock::now();
+    FetchOptions options;
+    options.timeout_s = timeout_s;
+    Result<std::string> jwks_uri = DiscoverJwksUri(issuer, options);
+    if (!jwks_uri.ok()) return jwks_uri.error();
+    if (!allowed(*jwks_uri)) {
+      return Error(ErrorCode::kNetworkError, "the discovered jwks_uri " + *jwks_uri +
+                                                 " must be https:// (http:// only on loopback)");
+    }
+    std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
+    options.timeout_s = std::max(0.001, timeout_s - spent.count());
+    return FetchDocument(*jwks_uri, options);
   };
 }
 

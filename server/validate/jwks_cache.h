@@ -78,6 +78,12 @@ class JwksCache {
 // DefaultJwksFetcher uses tock::FetchDocument.
 JwksFetcher DefaultJwksFetcher();
 
+// DiscoveryJwksFetcher treats the cache's url as an issuer: each fetch reads
+// its jwks_uri from {issuer}/.well-known/openid-configuration (so an issuer
+// that moves its keys is followed), then fetches that, both within the one
+// timeout. A jwks_uri |allowed| refuses is a failed fetch.
+JwksFetcher DiscoveryJwksFetcher(std::function<bool(const std::string&)> allowed);
+
 }  // namespace tock::server
 
 #endif  // TOCK_SERVER_VALIDATE_JWKS_CACHE_H_

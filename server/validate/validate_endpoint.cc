@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "endpoints.h"
-#include "json_writer.h"
+#include "tock/json_writer.h"
 #include "tock/report.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
@@ -95,8 +95,7 @@ Judged Judge(ServerContext& ctx, std::string_view token, const std::optional<Unv
     }
     keys = *got;
   } else {
-    std::int64_t keep = ctx.config.token.ttl_s + ctx.config.token.nbf_backdate_s + 300;
-    keys = std::make_shared<const JwkSet>(ctx.keys->Published(ctx.clock.Now(), keep));
+    keys = std::make_shared<const JwkSet>(ctx.keys->Published(ctx.clock.Now()));
   }
   Result<Validator> policy = PolicyFor(ctx, entry ? &entry->config : nullptr, location_aud);
   if (!policy.ok()) {

@@ -114,7 +114,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.proc:
+        if self.proc and not self.proc.stdout.closed:
             self.stdout = self.proc.stdout.read()
             self.proc.stdout.close()
             self.proc.stderr.close()

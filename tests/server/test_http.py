@@ -92,9 +92,13 @@ class ShutdownTest(unittest.TestCase):
         try:
             s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
             # Headers arrived: the request is in flight; its body comes later.
+            # Expect: 100-continue makes the server say when it has read the
+            # headers, so the signal surely lands with the request in flight.
             s.sendall(b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                      b"Content-Length: 29\r\n\r\ngrant_type=")
-            time.sleep(0.3)
+                      b"Expect: 100-continue\r\nContent-Length: 29\r\n\r\n")
+            interim = s.recv(65536).decode("latin-1")
+            self.assertTrue(interim.startswith("HTTP/1.1 100 "), interim)
+            s.sendall(b"grant_type=")
             server.proc.send_signal(signal.SIGTERM)
             time.sleep(0.3)
             self.assertIsNone(server.proc.poll(), "exited with a request in flight")

@@ -144,5 +144,53 @@ TEST(FetchJwks, BodyWithoutUsableKeyIsAKeyError) {
   EXPECT_THAT(loaded.error().message(), HasSubstr(server.Url()));
 }
 
+TEST(FetchDocument, ReportsCacheControlMaxAge) {
+  OneShotServer server(
+      HttpResponse("200 OK", "{}", "Cache-Control: public, s-maxage=9, max-age=120\r\n"));
+  const Result<FetchedDocument> document = FetchDocument(server.Url());
+  ASSERT_TRUE(document.ok()) << document.error().message();
+  EXPECT_EQ(document->body, "{}");
+  EXPECT_EQ(document->max_age_s, 120);
+}
+
+TEST(FetchDocument, NoStoreMeansNoMaxAge) {
+  OneShotServer server(HttpResponse("200 OK", "{}", "Cache-Control: no-store, max-age=120\r\n"));
+  const Result<FetchedDocument> document = FetchDocument(server.Url());
+  ASSERT_TRUE(document.ok()) << document.error().message();
+  EXPECT_EQ(document->max_age_s, std::nullopt);
+}
+
+TEST(FetchDocument, NonHttpSchemeIsANetworkErrorLikeFetchUrl) {
+  const Result<FetchedDocument> document = FetchDocument("file:///etc/passwd");
+  EXPECT_THAT(document, HasCode(ErrorCode::kNetworkError));
+  EXPECT_THAT(document.error().message(), HasSubstr("only http:// and https://"));
+}
+
+// The success case needs the issuer's own URL in the document: it is tested
+// against a real `tock serve` in tests/server/test_discovery.py.
+TEST(DiscoverJwksUri, DocumentForAnotherIssuerIsAKeyError) {
+  OneShotServer server(HttpResponse(
+      "200 OK", R"({"issuer":"https://other.example","jwks_uri":"https://other.example/j"})"));
+  const std::string issuer = "http://127.0.0.1:" + std::to_string(server.port());
+  const Result<std::string> uri = DiscoverJwksUri(issuer);
+  EXPECT_THAT(uri, HasCode(ErrorCode::kKeyError));
+  EXPECT_THAT(uri.error().message(),
+              AllOf(HasSubstr("https://other.example"), HasSubstr(issuer + "\"")));
+}
+
+TEST(DiscoverJwksUri, DocumentThatIsNotJsonIsAKeyError) {
+  OneShotServer server(HttpResponse("200 OK", "<html>"));
+  const std::string issuer = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
+  const Result<std::string> uri = DiscoverJwksUri(issuer);
+  EXPECT_THAT(uri, HasCode(ErrorCode::kKeyError));
+  EXPECT_THAT(uri.error().message(), HasSubstr(".well-known/openid-configuration"));
+}
+
+TEST(DiscoverJwksUri, HttpErrorIsANetworkError) {
+  OneShotServer server(HttpResponse("404 Not Found", ""));
+  EXPECT_THAT(DiscoverJwksUri("http://127.0.0.1:" + std::to_string(server.port())),
+              HasCode(ErrorCode::kNetworkError));
+}
+
 }  // namespace
 }  // namespace tock

@@ -78,6 +78,13 @@ TEST(KeyFromSecret, KeyMaterialIsRefusedWhateverItsLength) {
   }
 }
 
+// Regression: a random secret whose first byte is '{' was refused as JSON.
+TEST(KeyFromSecret, SecretStartingWithBraceButNotJsonIsAccepted) {
+  const std::string secret = "{" + std::string(31, '\x9c');
+  EXPECT_TRUE(Key::FromSecret(secret).ok());
+  EXPECT_TRUE(Key::FromSecret("{not json at all, but 32+ bytes long}").ok());
+}
+
 TEST(KeyFromSecret, SecretMerelyContainingKeyWordsIsAccepted) {
   EXPECT_TRUE(Key::FromSecret("my ssh-rsa and -----BEGIN are words {inside}").ok());
 }

@@ -67,6 +67,14 @@ struct FetchedDocument {
 // max-age, for JWKS caches (RFC 9111 §5.2.2.1). Same failures as FetchUrl.
 Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions& options = {});
 
+// DiscoverJwksUri fetches {issuer}/.well-known/openid-configuration (OpenID
+// Connect Discovery 1.0 §4; a trailing '/' of |issuer| removed first) and
+// returns its "jwks_uri". The document's "issuer" must equal |issuer| exactly
+// (§4.3: a document for another issuer would let it mix up keys).
+// kNetworkError as FetchUrl; kKeyError naming the URL when the document is
+// not JSON, names another issuer, or has no string jwks_uri.
+Result<std::string> DiscoverJwksUri(const std::string& issuer, const FetchOptions& options = {});
+
 }  // namespace tock
 
 #endif  // TOCK_KEY_LOADER_H_

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <memory>
 #include <mutex>
 
@@ -20,6 +21,7 @@ struct Body {
   std::string data;
   std::size_t max_bytes = 0;
   bool too_large = false;
+  std::string cache_control;  // lower case, of the last response's fields
 };
 
 std::size_t Write(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
@@ -30,6 +32,21 @@ std::size_t Write(char* ptr, std::size_t size, std::size_t nmemb, void* userdata
     return 0;  // makes curl fail with CURLE_WRITE_ERROR
   }
   body->data.append(ptr, n);
+  return n;
+}
+
+std::size_t Header(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
+  auto* body = static_cast<Body*>(userdata);
+  const std::size_t n = size * nmemb;
+  std::string line(ptr, n);
+  std::transform(line.begin(), line.end(), line.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  // A new status line (a redirect, 100 Continue) starts a new header block.
+  if (line.rfind("http/", 0) == 0) body->cache_control.clear();
+  if (line.rfind("cache-control:", 0) == 0 && body->cache_control.size() < 4096) {
+    body->cache_control += line.substr(14);
+    body->cache_control += ',';
+  }
   return n;
 }
 
@@ -46,7 +63,28 @@ Error NetworkError(const std::string& url, const std::string& reason) {
 
 }  // namespace
 
-Result<std::string> HttpGet(const std::string& url, double timeout_s, std::size_t max_bytes) {
+std::optional<std::int64_t> ParseMaxAge(const std::string& value) {
+  if (value.find("no-store") != std::string::npos || value.find("no-cache") != std::string::npos) {
+    return std::nullopt;
+  }
+  std::size_t pos = 0;
+  while ((pos = value.find("max-age", pos)) != std::string::npos) {
+    const bool starts =
+        pos == 0 || value[pos - 1] == ',' || value[pos - 1] == ' ' || value[pos - 1] == '\t';
+    pos += 7;
+    if (!starts) continue;  // s-maxage or another directive ending in max-age
+    while (pos < value.size() && (value[pos] == ' ' || value[pos] == '=' || value[pos] == '"')) {
+      ++pos;
+    }
+    std::int64_t seconds = 0;
+    const auto [end, ec] =
+        std::from_chars(value.data() + pos, value.data() + value.size(), seconds);
+    if (ec == std::errc() && end != value.data() + pos && seconds >= 0) return seconds;
+  }
+  return std::nullopt;
+}
+
+Result<HttpBody> HttpGet(const std::string& url, double timeout_s, std::size_t max_bytes) {
   const bool https = StartsWithNoCase(url, "https://");
   if (!https && !StartsWithNoCase(url, "http://")) {
     return NetworkError(url, "only http:// and https:// URLs are allowed");
@@ -77,6 +115,8 @@ Result<std::string> HttpGet(const std::string& url, double timeout_s, std::size_
   curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, Write);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, Header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &body);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "tock");
 
@@ -94,7 +134,7 @@ Result<std::string> HttpGet(const std::string& url, double timeout_s, std::size_
     return NetworkError(
         url, "the server answered HTTP " + std::to_string(status) + " (200 is required)");
   }
-  return std::move(body.data);
+  return HttpBody{std::move(body.data), ParseMaxAge(body.cache_control)};
 }
 
 }  // namespace tock::internal
