@@ -181,9 +181,11 @@ int RunServe(const ServeFlags& flags) {
   Metrics metrics;
   ServerContext ctx(std::move(*loaded.config), clock, log, metrics);
   ctx.corrected = corrected.get();
-  if (auto problem = BuildContext(ctx)) return Fail(*problem);
+  // The server (and with it the SIGINT/SIGTERM handling) exists before the
+  // slow part of start-up (key generation, the store, scrypt): a signal that
+  // arrives meanwhile is held and makes Run shut down at once with exit 0,
+  // instead of the default action killing the process.
   Router router;
-  AddRoutes(router, ctx);
   const LimitsConfig& l = ctx.config.limits;
   HttpLimits limits{l.header_bytes, l.body_bytes, l.header_timeout_s, l.body_timeout_s, 10};
   HttpServer server(
@@ -199,6 +201,8 @@ int RunServe(const ServeFlags& flags) {
             .Num("duration_ms", std::round(ms * 1000) / 1000);
         ctx.log.Write(line);
       });
+  if (auto problem = BuildContext(ctx)) return Fail(*problem);
+  AddRoutes(router, ctx);
   std::string error;
   if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
     return Fail(error);

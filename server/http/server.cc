@@ -1,6 +1,8 @@
 #include "http/server.h"
 
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
@@ -42,15 +44,17 @@ struct SharedState {
   const Router& router;
   HttpLimits limits;
   AccessLog access_log;
-  asio::io_context ioc;
-  // Handlers run on a worker pool, not the network threads: scrypt and JWKS
-  // fetches take time and must not stall other connections.
-  asio::thread_pool pool;
   std::optional<ssl::context> tls;
   std::atomic<bool> stopping{false};
   std::mutex mutex;
   std::condition_variable changed;
   std::map<void*, std::function<void()>> sessions;  // session -> close-if-idle
+  // Declared last, so destroyed first: handlers still queued in them own
+  // sessions, whose destructors use the members above.
+  asio::io_context ioc;
+  // Handlers run on a worker pool, not the network threads: scrypt and JWKS
+  // fetches take time and must not stall other connections.
+  asio::thread_pool pool;
 
   void Register(void* id, std::function<void()> close_if_idle) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -80,6 +84,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   ~Session() { shared_.Unregister(this); }
 
+  // Start registers the session for shutdown, then begins on the session's
+  // strand (it is called on the acceptor's), where close-if-idle also runs.
   void Start() {
     std::weak_ptr<Session> weak = this->shared_from_this();
     shared_.Register(this, [weak] {
@@ -89,6 +95,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         });
       }
     });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+  }
+
+ private:
+  void Begin() {
+    // Accepted while shutdown began: BeginShutdown may not have seen it.
+    if (shared_.stopping) return Close();
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       ReadHeader();
     } else {
@@ -104,7 +117,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
   }
 
- private:
   tcp::socket& Socket() { return beast::get_lowest_layer(stream_).socket(); }
 
   // Arm starts the read deadline: on expiry the pending read is cancelled and
@@ -234,7 +246,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           if (self->shared_.access_log) {
             self->shared_.access_log(*req, endpoint, res->result_int(), ms);
           }
-          if (ec || !keep || self->shared_.stopping) return self->Close();
+          if (ec) return self->Close();
+          // A graceful close: the client may have sent more (a pipelined
+          // request) that a plain close would answer with a reset, which can
+          // destroy the response just written (RFC 9112 section 9.6).
+          if (!keep || self->shared_.stopping) return self->LingeringClose();
           self->ReadHeader();
         });
   }
@@ -266,14 +282,17 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::get_lowest_layer(stream_).expires_after(kLingerTime);
     Drain();
   }
+  // Through the tcp_stream, not the raw socket: only its reads obey its
+  // expiry, so a silent client cannot hold the session (or a shutdown).
   void Drain() {
     auto buf = std::make_shared<std::array<char, 8192>>();
-    Socket().async_read_some(asio::buffer(*buf), [self = this->shared_from_this(), buf](
-                                                     beast::error_code ec, std::size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > kLingerBytes) return self->Close();
-      self->Drain();
-    });
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(*buf),
+        [self = this->shared_from_this(), buf](beast::error_code ec, std::size_t n) {
+          self->drained_ += n;
+          if (ec || self->drained_ > kLingerBytes) return self->Close();
+          self->Drain();
+        });
   }
 
   void Close() {
@@ -305,8 +324,8 @@ struct HttpServer::Impl {
   Impl(const Router& router, HttpLimits limits, AccessLog log)
       : shared(router, limits, std::move(log),
                std::max(4u, 2 * std::max(1u, std::thread::hardware_concurrency()))),
-        acceptor(shared.ioc),
-        signals(shared.ioc, SIGINT, SIGTERM) {}
+        acceptor(asio::make_strand(shared.ioc)),
+        signals(acceptor.get_executor(), SIGINT, SIGTERM) {}
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(shared.ioc), [this](beast::error_code ec,
@@ -331,16 +350,24 @@ struct HttpServer::Impl {
     });
   }
 
+  // BeginShutdown runs on any thread; the acceptor and signal set are not
+  // thread-safe, so they are closed on their strand, where Accept runs.
   void BeginShutdown() {
-    asio::post(shared.ioc, [this] {
+    asio::post(acceptor.get_executor(), [this] {
       beast::error_code ignored;
       acceptor.close(ignored);
       signals.cancel(ignored);
     });
-    std::lock_guard<std::mutex> lock(shared.mutex);
-    shared.stopping = true;
-    for (auto& [id, close_if_idle] : shared.sessions) close_if_idle();
-    shared.changed.notify_all();
+    std::vector<std::function<void()>> close_if_idle;
+    {
+      std::lock_guard<std::mutex> lock(shared.mutex);
+      shared.stopping = true;
+      for (auto& [id, callback] : shared.sessions) close_if_idle.push_back(callback);
+      shared.changed.notify_all();
+    }
+    // Without the lock: a callback may drop the last reference to its
+    // session, whose destructor takes the lock (a self-deadlock if held).
+    for (auto& callback : close_if_idle) callback();
   }
 
   SharedState shared;
@@ -399,6 +426,11 @@ void HttpServer::Run(unsigned threads) {
     if (!ec) impl.BeginShutdown();
   });
   impl.Accept();
+  // Once shutdown closes the acceptor, an in-flight request may have no
+  // operation pending on the io_context while its handler runs on the worker
+  // pool; without this guard run() would return and its response never be
+  // written.
+  auto keep_running = asio::make_work_guard(impl.shared.ioc);
   std::vector<std::thread> pool;
   for (unsigned i = 0; i < std::max(1u, threads); ++i) {
     pool.emplace_back([&impl] { impl.shared.ioc.run(); });

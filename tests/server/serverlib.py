@@ -28,9 +28,14 @@ def require_binary():
 
 
 def free_port(block):
-    """Returns a free loopback port in this test file's block of ten."""
+    """Returns a loopback port of this test file's block of ten that tock serve
+    can listen on. Probing with SO_REUSEADDR, as the server binds, refuses only
+    a port someone listens on, not one a closed connection holds in TIME_WAIT
+    (each shutdown leaves one, and a few runs in a row would use up the block).
+    """
     for port in range(block, block + 10):
         with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
                 return port

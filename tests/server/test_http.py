@@ -11,6 +11,11 @@ import unittest
 import serverlib as sl
 
 
+def port_in(block):
+    """Kept for the tests that call it: the shared free_port probes like the server binds."""
+    return sl.free_port(block)
+
+
 def raw_exchange(port, data, wait=5):
     """Sends raw bytes and returns what the server answered before closing."""
     with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
@@ -31,7 +36,8 @@ class LimitsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         sl.require_binary()
-        cls.server = sl.Server(18450, '[limits]\nheader_timeout = "1s"\nbody_timeout = "1s"\n').start()
+        cls.server = sl.Server(18450, '[limits]\nheader_timeout = "1s"\nbody_timeout = "1s"\n',
+                               port=port_in(18450)).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -88,7 +94,8 @@ class LimitsTest(unittest.TestCase):
 
 class ShutdownTest(unittest.TestCase):
     def test_sigterm_finishes_in_flight_request_and_exits_0(self):
-        server = sl.Server(18460).start()
+        server = sl.Server(18460, port=port_in(18460)).start()
+        s = None
         try:
             s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
             # Headers arrived: the request is in flight; its body comes later.
@@ -107,14 +114,40 @@ class ShutdownTest(unittest.TestCase):
                 socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
             s.sendall(b"client_credentials")
             answer = s.recv(65536).decode("latin-1")
-            s.close()
+            answered = time.time()
             self.assertTrue(answer.startswith("HTTP/1.1 401 "), answer)
+            self.assertIn("Connection: close", answer)
+            # The client keeps its end open: the server's lingering close is
+            # bounded (2 s), so the exit does not wait for the 10 s grace.
+            self.assertEqual(server.proc.wait(timeout=15), 0)
+            self.assertLess(time.time() - answered, 6)
+            # Our own server answered (not another one left on the port).
+            requests = [(l["path"], l["status"]) for l in server.log_lines() if l["event"] == "request"]
+            self.assertIn(("/token", 401), requests)
+        finally:
+            if s:
+                s.close()
+            server.cleanup()
+
+    def test_sigterm_during_start_up_exits_0(self):
+        server = sl.Server(18460, port=port_in(18460))
+        server.proc = subprocess.Popen([sl.SERVE, "serve", "--config", server.config_path],
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            # The data dir appears while keys and stores are set up, before
+            # listening: the signal must be handled (held until the server
+            # runs), not kill the process by the default action.
+            deadline = time.time() + 20
+            while not os.path.exists(server.data_dir) and time.time() < deadline:
+                self.assertIsNone(server.proc.poll(), "exited before start-up")
+                time.sleep(0.002)
+            server.proc.send_signal(signal.SIGTERM)
             self.assertEqual(server.proc.wait(timeout=15), 0)
         finally:
             server.cleanup()
 
     def test_sigint_with_idle_connections_exits_0_at_once(self):
-        server = sl.Server(18460).start()
+        server = sl.Server(18460, port=port_in(18460)).start()
         try:
             idle = socket.create_connection(("127.0.0.1", server.port), timeout=10)
             started = time.time()
@@ -169,14 +202,14 @@ class ConfigTest(unittest.TestCase):
         self.assertIn('FILE:3: client "x": "secret" is 5 bytes; at least 32 are required', err)
 
     def test_issuer_defaults_to_listen_address(self):
-        server = sl.Server(18465).start()
+        server = sl.Server(18465, port=port_in(18465)).start()
         try:
             self.assertEqual(server.get("/.well-known/openid-configuration").json()["issuer"], server.url)
         finally:
             server.cleanup()
 
     def test_issuer_flag_overrides_config(self):
-        server = sl.Server(18465, extra_args=["--issuer", "https://issuer.example"]).start()
+        server = sl.Server(18465, extra_args=["--issuer", "https://issuer.example"], port=port_in(18465)).start()
         try:
             self.assertEqual(server.get("/.well-known/openid-configuration").json()["issuer"],
                              "https://issuer.example")
@@ -193,7 +226,8 @@ class HashSecretTest(unittest.TestCase):
         self.assertTrue(digest.startswith("$scrypt$ln=15,r=8,p=1$"), digest)
         code2, out2, _ = sl.tock("hash-secret", stdin=secret)
         self.assertNotEqual(out2.strip(), digest, "two hashes of one secret must differ (salt)")
-        server = sl.Server(18465, '[[client]]\nid = "h"\nsecret_hash = \'%s\'\naudiences = ["a"]\n' % digest).start()
+        server = sl.Server(18465, '[[client]]\nid = "h"\nsecret_hash = \'%s\'\naudiences = ["a"]\n' % digest,
+                           port=port_in(18465)).start()
         try:
             self.assertEqual(server.token("h", secret).status, 200)
             self.assertEqual(server.token("h", secret + "!").status, 401)
