@@ -6,6 +6,7 @@
 #include <set>
 
 #include "endpoints.h"
+#include "tock/basic_auth.h"
 #include "tock/inspect.h"
 #include "tock/json_writer.h"
 #include "tock/secret_hash.h"
@@ -50,32 +51,6 @@ OAuthFailure BadClient(std::string description, std::string code, bool basic) {
           basic};
 }
 
-std::optional<std::string> Base64Decode(std::string_view in) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::size_t pad = 0;
-  for (char c : in) {
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (pad) return std::nullopt;
-    std::size_t v = kAlphabet.find(c);
-    if (v == std::string::npos) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (pad > 2 || (in.size() % 4) != 0) return std::nullopt;
-  return out;
-}
-
 struct Form {
   std::map<std::string, std::string> values;
   std::optional<std::string> Get(const std::string& name) const {
@@ -109,15 +84,11 @@ void LogRejection(ServerContext& ctx, const Request& req, const OAuthFailure& f,
 }
 
 AuthResult AuthenticateBasic(ServerContext& ctx, std::string_view header) {
-  std::optional<std::string> decoded = Base64Decode(header.substr(6));
-  std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
-  if (colon == std::string::npos) {
-    return BadClient("the Authorization header is not valid HTTP Basic (base64 of id:secret)",
-                     "malformed", true);
-  }
+  Result<BasicCredentials> credentials = DecodeBasicCredentials(header.substr(6));
+  if (!credentials.ok()) return BadClient(credentials.error().message(), "malformed", true);
   // RFC 6749 §2.3.1: id and secret are form-urlencoded before base64.
-  auto id = UrlDecode(decoded->substr(0, colon));
-  auto secret = UrlDecode(decoded->substr(colon + 1));
+  auto id = UrlDecode(credentials->id);
+  auto secret = UrlDecode(credentials->secret);
   if (!id || !secret)
     return BadClient("the Basic credentials have a bad %-escape", "malformed", true);
   if (!ctx.token_rate.Allow("client:" + *id, ctx.clock.NowPrecise())) {
@@ -132,6 +103,12 @@ AuthResult AuthenticateBasic(ServerContext& ctx, std::string_view header) {
   const std::string& hash =
       client && client->config.secret_hash ? *client->config.secret_hash : ctx.dummy_secret_hash;
   Result<bool> match = SecretMatches(*secret, hash);
+  // Many clients (curl -u among them) send the secret without the
+  // form-urlencoding of RFC 6749 §2.3.1; a secret holding '+' or '%' then
+  // decodes to something else, so the secret as sent is tried too.
+  if (client && (!match.ok() || !*match) && *secret != credentials->secret) {
+    match = SecretMatches(credentials->secret, hash);
+  }
   if (!client) return BadClient("unknown client \"" + *id + "\"", "unknown_client", true);
   if (!client->config.secret_hash) {
     return BadClient("client \"" + *id + "\" has no secret: it authenticates with private_key_jwt",

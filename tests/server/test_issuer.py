@@ -1,4 +1,5 @@
 """`tock serve` as an issuer: discovery, JWKS, POST /token (server.md)."""
+import base64
 import os
 import stat
 import unittest
@@ -128,6 +129,20 @@ audiences = ["{AUD}"]
         self.assertEqual(res.json()["error"], "invalid_client")
         self.assertIn("wrong client secret", res.json()["error_description"])
         self.assertEqual(res.header("WWW-Authenticate"), 'Basic realm="tock"')
+
+    def test_secret_sent_without_form_urlencoding_is_accepted(self):
+        # curl -u sends "billing:correct horse ..., 32+ bytes" as is: its '+'
+        # would form-decode to a space, so the secret as sent is tried too.
+        raw = "Basic " + base64.b64encode(f"billing:{SECRET}".encode()).decode()
+        res = self.server.post_form("/token", {"grant_type": "client_credentials"},
+                                    {"Authorization": raw})
+        self.assertEqual(res.status, 200, res.body)
+
+    def test_basic_header_that_is_not_base64_is_invalid_client(self):
+        res = self.server.post_form("/token", {"grant_type": "client_credentials"},
+                                    {"Authorization": "Basic not base64!"})
+        self.assertEqual(res.status, 401)
+        self.assertIn("not valid HTTP Basic", res.json()["error_description"])
 
     def test_unknown_client_is_invalid_client(self):
         res = self.server.token("nobody", SECRET)

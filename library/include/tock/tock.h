@@ -3,6 +3,7 @@
 #define TOCK_TOCK_H_
 
 #include "tock/algorithm.h"
+#include "tock/basic_auth.h"
 #include "tock/clock.h"
 #include "tock/error.h"
 #include "tock/inspect.h"

@@ -29,6 +29,11 @@ bool VerifyBytes(const Key& key, Algorithm alg, std::string_view input, std::str
 // RandomBytes returns |n| bytes from OpenSSL's CSPRNG.
 std::string RandomBytes(std::size_t n);
 
+// Base64Decode decodes standard, padded base64 (RFC 4648 §4), as HTTP Basic
+// uses it; nullopt unless the length is a multiple of 4 and every character
+// is in the alphabet (no whitespace).
+std::optional<std::string> Base64Decode(std::string_view text);
+
 // Sha256 returns the SHA-256 digest of |data| (32 raw bytes).
 std::string Sha256(std::string_view data);
 

@@ -3,8 +3,10 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "internal/base64url.h"
@@ -164,6 +166,28 @@ std::string ComputeThumbprint(const std::vector<JwkMember>& members) {
 
 bool IsDerLike(std::string_view content) {
   return content.size() >= 2 && static_cast<unsigned char>(content[0]) == 0x30;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0 || text.size() > (1u << 16)) return std::nullopt;
+  std::size_t pad = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const bool alpha = std::isalnum(c) || c == '+' || c == '/';
+    if (c == '=' && i + 2 >= text.size()) {
+      ++pad;
+    } else if (!alpha || pad > 0) {
+      return std::nullopt;  // EVP_DecodeBlock would skip whitespace; we do not
+    }
+  }
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
 }
 
 }  // namespace tock::internal
