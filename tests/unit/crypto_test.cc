@@ -126,6 +126,23 @@ TEST(Crypto, EcdsaSignaturesAreRawRAndSOfTheCurveSize) {
   EXPECT_THAT(Sign(Generate(Algorithm::kES512), Algorithm::kES512), SizeIs(132));
 }
 
+// The raw -> DER conversion on the verify path is written by hand; many
+// signatures exercise its edge cases: r or s with leading zero bytes (1 in
+// 256 each) and with the top bit set (1 in 2), and P-521's long-form length.
+TEST(Crypto, ManyEcdsaSignaturesRoundTripThroughTheDerConversion) {
+  for (Algorithm alg : {Algorithm::kES256, Algorithm::kES384, Algorithm::kES512}) {
+    const Key key = Generate(alg);
+    int leading_zero = 0;
+    for (int i = 0; i < 400; ++i) {
+      const std::string raw = Sign(key, alg);
+      const std::size_t half = raw.size() / 2;
+      leading_zero += raw[0] == '\0' || raw[half] == '\0';
+      ASSERT_TRUE(internal::VerifyBytes(key, alg, kInput, raw)) << ToString(alg) << " #" << i;
+    }
+    RecordProperty(std::string(ToString(alg)) + "_leading_zero", leading_zero);
+  }
+}
+
 TEST(Crypto, DerEncodedEcdsaSignatureIsRejected) {
   for (Algorithm alg : {Algorithm::kES256, Algorithm::kES384, Algorithm::kES512}) {
     const Key key = Generate(alg);

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "internal/crypto.h"
 #include "internal/crypto_key.h"
@@ -187,28 +188,47 @@ std::optional<std::string> EcdsaDerToRaw(const unsigned char* der, std::size_t l
   return out;
 }
 
-// EcdsaRawToDer converts R||S to DER into |der|; returns its length, 0 on
-// failure.
+// AppendDerInteger writes the n-byte big-endian unsigned |p| as a minimal
+// DER INTEGER (X.690 §8.3) at |out| and returns its length: leading zero
+// bytes dropped, one 0x00 added when the top bit is set. n <= 66, so the
+// length always fits the short form.
+std::size_t AppendDerInteger(const unsigned char* p, std::size_t n, unsigned char* out) {
+  while (n > 1 && *p == 0) {
+    ++p;
+    --n;
+  }
+  const std::size_t pad = (*p & 0x80) != 0 ? 1 : 0;
+  out[0] = 0x02;
+  out[1] = static_cast<unsigned char>(n + pad);
+  out[2] = 0x00;
+  std::memcpy(out + 2 + pad, p, n);
+  return 2 + pad + n;
+}
+
+// EcdsaRawToDer converts R||S to the DER ECDSA-Sig-Value OpenSSL verifies
+// (RFC 3279 §2.2.3: SEQUENCE { r INTEGER, s INTEGER }) into |der|; returns
+// its length, 0 on failure. Written directly because the BIGNUM round trip
+// through i2d_ECDSA_SIG cost ~15k instructions and ~17 allocations per
+// verify (docs/performance.md).
 std::size_t EcdsaRawToDer(std::string_view raw, unsigned char (&der)[kMaxEcdsaDer]) {
   const std::size_t width = raw.size() / 2;
+  if (width == 0 || width > 66 || raw.size() != 2 * width) return 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
-  BIGNUM* r = BN_bin2bn(bytes, static_cast<int>(width), nullptr);
-  BIGNUM* s = BN_bin2bn(bytes + width, static_cast<int>(width), nullptr);
-  ECDSA_SIG* sig = ECDSA_SIG_new();
-  if (r == nullptr || s == nullptr || sig == nullptr || ECDSA_SIG_set0(sig, r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    ECDSA_SIG_free(sig);
-    return 0;
+  unsigned char body[2 * (3 + 66)];
+  std::size_t body_length = AppendDerInteger(bytes, width, body);
+  body_length += AppendDerInteger(bytes + width, width, body + body_length);
+  // P-521 bodies exceed 127 bytes: DER's long form with one length byte.
+  const std::size_t header = body_length < 128 ? 2 : 3;
+  if (header + body_length > kMaxEcdsaDer) return 0;
+  der[0] = 0x30;
+  if (header == 2) {
+    der[1] = static_cast<unsigned char>(body_length);
+  } else {
+    der[1] = 0x81;
+    der[2] = static_cast<unsigned char>(body_length);
   }
-  std::size_t length = 0;
-  const int needed = i2d_ECDSA_SIG(sig, nullptr);
-  if (needed > 0 && static_cast<std::size_t>(needed) <= kMaxEcdsaDer) {
-    unsigned char* p = der;
-    length = static_cast<std::size_t>(i2d_ECDSA_SIG(sig, &p));
-  }
-  ECDSA_SIG_free(sig);
-  return length;
+  std::memcpy(der + header, body, body_length);
+  return header + body_length;
 }
 
 Result<std::string> SignAsymmetric(const KeyMaterial& key, Algorithm alg, std::string_view input) {
