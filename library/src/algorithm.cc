@@ -1,7 +1,10 @@
 #include "tock/algorithm.h"
 
 #include <array>
+#include <cstdint>
 #include <utility>
+
+#include "internal/json.h"
 
 namespace tock {
 namespace {
@@ -23,6 +26,17 @@ constexpr std::array<std::pair<Algorithm, std::string_view>, 14> kNames = {{
     {Algorithm::kEd25519, "Ed25519"},
 }};
 
+// Every name is at most 8 bytes, so (size, fingerprint) identifies it; the
+// header's alg is looked up on every verify.
+constexpr std::array<std::uint64_t, kNames.size()> MakePrints() {
+  std::array<std::uint64_t, kNames.size()> prints{};
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    prints[i] = internal::NameFingerprint(kNames[i].second);
+  }
+  return prints;
+}
+constexpr std::array<std::uint64_t, kNames.size()> kPrints = MakePrints();
+
 }  // namespace
 
 std::string_view ToString(Algorithm alg) {
@@ -33,8 +47,10 @@ std::string_view ToString(Algorithm alg) {
 }
 
 std::optional<Algorithm> ParseAlgorithm(std::string_view name) {
-  for (const auto& [a, n] : kNames) {
-    if (n == name) return a;
+  if (name.size() > 8) return std::nullopt;
+  const std::uint64_t print = internal::NameFingerprint(name);
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (kPrints[i] == print && kNames[i].second.size() == name.size()) return kNames[i].first;
   }
   return std::nullopt;
 }

@@ -1,7 +1,10 @@
 #include "tock/jwk_set.h"
 
 #include <functional>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace tock {
 
@@ -25,6 +28,10 @@ struct JwkSet::Index {
   std::vector<const Key*> all;
   std::vector<const Key*> kidless;
   std::unordered_map<std::string, std::vector<const Key*>, StringHash, std::equal_to<>> by_kid;
+  // A few kids are found faster by comparing them than by hashing the kid
+  // (std::hash of a 43-byte thumbprint and a bucket division per verify).
+  static constexpr std::size_t kScanLimit = 4;
+  std::vector<std::pair<std::string_view, const std::vector<const Key*>*>> few_kids;
   std::vector<Algorithm> algorithms;
 };
 
@@ -38,6 +45,11 @@ JwkSet::JwkSet(std::vector<Key> keys) {
       index->by_kid[*key.kid()].push_back(&key);
     } else {
       index->kidless.push_back(&key);
+    }
+  }
+  if (index->by_kid.size() <= Index::kScanLimit) {
+    for (const auto& [kid, keys_with_kid] : index->by_kid) {
+      index->few_kids.emplace_back(kid, &keys_with_kid);
     }
   }
   for (Algorithm alg : AllAlgorithms()) {
@@ -59,6 +71,12 @@ const std::vector<Key>& JwkSet::keys() const {
 std::span<const Key* const> JwkSet::Candidates(std::string_view kid, bool has_kid) const {
   if (!index_) return {};
   if (!has_kid) return index_->all;
+  if (index_->by_kid.size() <= Index::kScanLimit) {
+    for (const auto& [known, keys_with_kid] : index_->few_kids) {
+      if (known == kid) return *keys_with_kid;
+    }
+    return index_->kidless;
+  }
   if (auto it = index_->by_kid.find(kid); it != index_->by_kid.end()) return it->second;
   return index_->kidless;
 }

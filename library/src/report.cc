@@ -66,8 +66,8 @@ json::object TimesObject(const UnverifiedView& view, UnixSeconds now) {
 std::string DecodeReportJson(const UnverifiedView& view, UnixSeconds now) {
   const internal::ParsedToken& token = view.parsed();
   json::object doc;
-  doc["header"] = json::value(token.header);
-  doc["payload"] = json::value(token.payload);
+  doc["header"] = json::value(token.header());
+  doc["payload"] = json::value(token.payload());
   doc["signature"] = std::string(token.signature_part);
   doc["now"] = now;
   doc["times"] = TimesObject(view, now);
@@ -82,8 +82,8 @@ std::string VerifyAcceptedJson(const VerifiedToken& token) {
   const internal::ParsedToken& parsed = token.parsed();
   json::object doc;
   doc["valid"] = true;
-  doc["header"] = json::value(parsed.header);
-  doc["claims"] = json::value(parsed.payload);
+  doc["header"] = json::value(parsed.header());
+  doc["claims"] = json::value(parsed.payload());
   json::object key;
   if (token.key().kid()) key["kid"] = *token.key().kid();
   key["kty"] = ToString(token.key().type());

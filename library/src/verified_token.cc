@@ -4,46 +4,66 @@
 #include "internal/jws_format.h"
 
 namespace tock {
+namespace {
+
+using internal::JsonKind;
+using internal::RecordedMember;
+
+// The registered claims and header fields come from the parser's record;
+// any other name builds the DOM once (ParsedToken::payload()).
+std::optional<std::string> StringOf(const internal::ParsedToken& token, bool in_header,
+                                    std::string_view name) {
+  const internal::MemberRecord& record = in_header ? token.header_fields : token.claims;
+  if (const RecordedMember* m = record.Find(name)) {
+    if (m->kind != JsonKind::kString) return std::nullopt;
+    return std::string(m->text);
+  }
+  auto s = internal::FindString(in_header ? token.header() : token.payload(), name);
+  return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
+}
+
+}  // namespace
 
 std::vector<std::string> VerifiedToken::audiences() const {
   std::vector<std::string> out;
-  const boost::json::value* aud = parsed_->payload.if_contains("aud");
-  if (aud == nullptr) return out;
-  if (aud->is_string()) {
-    out.emplace_back(aud->get_string());
-  } else if (aud->is_array()) {
+  const RecordedMember& aud = parsed_->claim(internal::ClaimField::kAud);
+  if (auto list = parsed_->claims.Strings(aud)) {
+    out.assign(list->begin(), list->end());
+  } else if (aud.kind == JsonKind::kArray) {
     // Verify type-checked aud: every element is a string.
-    for (const auto& e : aud->get_array()) out.emplace_back(e.get_string());
+    for (const auto& e : parsed_->payload().at("aud").get_array()) out.emplace_back(e.get_string());
   }
   return out;
 }
 
 std::optional<std::string> VerifiedToken::StringClaim(std::string_view name) const {
-  auto s = internal::FindString(parsed_->payload, name);
-  return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
+  return StringOf(*parsed_, /*in_header=*/false, name);
 }
 
 std::optional<double> VerifiedToken::NumberClaim(std::string_view name) const {
-  return internal::FindNumber(parsed_->payload, name);
+  if (const RecordedMember* m = parsed_->claims.Find(name)) {
+    if (m->kind != JsonKind::kNumber) return std::nullopt;
+    return m->number;
+  }
+  return internal::FindNumber(parsed_->payload(), name);
 }
 
 std::optional<std::string> VerifiedToken::StringHeader(std::string_view name) const {
-  auto s = internal::FindString(parsed_->header, name);
-  return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
+  return StringOf(*parsed_, /*in_header=*/true, name);
 }
 
 std::optional<std::string> VerifiedToken::ClaimJson(std::string_view name) const {
-  const boost::json::value* v = parsed_->payload.if_contains(name);
+  const boost::json::value* v = parsed_->payload().if_contains(name);
   if (v == nullptr) return std::nullopt;
   return internal::SerializeJson(*v);
 }
 
 std::string VerifiedToken::ClaimsJson(bool pretty) const {
-  return internal::SerializeJson(parsed_->payload, pretty);
+  return internal::SerializeJson(parsed_->payload(), pretty);
 }
 
 std::string VerifiedToken::HeaderJson(bool pretty) const {
-  return internal::SerializeJson(parsed_->header, pretty);
+  return internal::SerializeJson(parsed_->header(), pretty);
 }
 
 }  // namespace tock

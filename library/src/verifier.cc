@@ -12,7 +12,6 @@
 namespace tock {
 namespace {
 
-namespace json = boost::json;
 using internal::ParsedToken;
 
 Error WithHint(ErrorCode code, std::string message, std::string hint) {
@@ -28,17 +27,37 @@ bool IsNoneInAnyCase(std::string_view alg) {
          std::tolower(static_cast<unsigned char>(alg[3])) == 'e';
 }
 
+// CritText shows a crit value for the message: the names when it is a
+// string or a short list of them, its JSON type otherwise.
+std::string CritText(const ParsedToken& token) {
+  const internal::RecordedMember& crit = token.field(internal::HeaderField::kCrit);
+  if (crit.kind == internal::JsonKind::kString) {
+    std::string out;
+    internal::AppendJsonString(out, crit.text);
+    return out;
+  }
+  if (auto names = token.header_fields.Strings(crit)) {
+    std::string out = "[";
+    for (std::string_view name : *names) {
+      if (out.size() > 1) out += ',';
+      internal::AppendJsonString(out, name);
+    }
+    return out + "]";
+  }
+  return std::string(internal::JsonKindName(crit.kind));
+}
+
 // ReadAlgorithm applies the header step: alg present, known and not none,
 // then crit (tock implements no JWS extension, so any crit fails).
-Result<Algorithm> ReadAlgorithm(const json::object& header) {
-  const json::value* alg = header.if_contains("alg");
-  if (alg == nullptr) {
+Result<Algorithm> ReadAlgorithm(const ParsedToken& token) {
+  const internal::RecordedMember& alg = token.field(internal::HeaderField::kAlg);
+  if (!alg.present()) {
     return Error(ErrorCode::kUnsupportedAlg, "token header has no \"alg\"");
   }
-  if (!alg->is_string()) {
+  if (alg.kind != internal::JsonKind::kString) {
     return Error(ErrorCode::kUnsupportedAlg, "token header \"alg\" is not a string");
   }
-  const std::string_view name = alg->get_string();
+  const std::string_view name = alg.text;
   if (IsNoneInAnyCase(name)) {
     return WithHint(ErrorCode::kUnsupportedAlg,
                     "token alg \"" + std::string(name) + "\" means unsigned; it is never accepted",
@@ -51,10 +70,9 @@ Result<Algorithm> ReadAlgorithm(const json::object& header) {
     return Error(ErrorCode::kUnsupportedAlg,
                  "token alg " + quoted + " is not a JWS algorithm tock implements");
   }
-  if (const json::value* crit = header.if_contains("crit")) {
-    std::string names = internal::SerializeJson(*crit);
+  if (token.field(internal::HeaderField::kCrit).present()) {
     return Error(ErrorCode::kCritUnsupported,
-                 "token header \"crit\" names extensions " + names +
+                 "token header \"crit\" names extensions " + CritText(token) +
                      " that tock does not implement; RFC 7515 §4.1.11 requires refusing it");
   }
   return *parsed;
@@ -123,7 +141,7 @@ Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator
   if (!parsed.ok()) return std::move(parsed).error();
   const ParsedToken& token = **parsed;
 
-  Result<Algorithm> alg = ReadAlgorithm(token.header);
+  Result<Algorithm> alg = ReadAlgorithm(token);
   if (!alg.ok()) return std::move(alg).error();
   if (!Allowed(*alg, validator, keys_)) {
     return WithHint(ErrorCode::kAlgNotAllowed,
@@ -133,12 +151,13 @@ Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator
   }
 
   // Key selection sees only the protected header (never jwk/jku/x5u/x5c).
-  const json::value* kid_value = token.header.if_contains("kid");
-  if (kid_value != nullptr && !kid_value->is_string()) {
+  const internal::RecordedMember& kid_field = token.field(internal::HeaderField::kKid);
+  if (kid_field.present() && kid_field.kind != internal::JsonKind::kString) {
     return Error(ErrorCode::kKeyNotFound, "token header \"kid\" is not a string");
   }
-  const std::string_view kid = kid_value ? std::string_view(kid_value->get_string()) : "";
-  const auto candidates = keys_.Candidates(kid, kid_value != nullptr);
+  const std::string_view kid = kid_field.text;
+  const bool has_kid = kid_field.present();
+  const auto candidates = keys_.Candidates(kid, has_kid);
   bool any_candidate = false;
   for (const Key* key : candidates) {
     if (!key->CanPerform(*alg)) continue;
@@ -150,10 +169,10 @@ Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator
         first.set_problems(std::move(problems));
         return first;
       }
-      return VerifiedToken(*parsed, *alg, *key, ctx.now);
+      return VerifiedToken(std::move(*parsed), *alg, *key, ctx.now);
     }
   }
-  if (!any_candidate) return NoUsableKey(*alg, kid_value != nullptr, kid, candidates.empty());
+  if (!any_candidate) return NoUsableKey(*alg, has_kid, kid, candidates.empty());
   std::string message = "signature does not verify with the configured key" +
                         std::string(candidates.size() == 1 ? "" : "s") +
                         SignatureLengthNote(*alg, token.signature.size());

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 
 namespace tock::internal {
@@ -134,6 +136,61 @@ TEST(Base64Url, DecodeToBufferReturnsSize) {
   EXPECT_EQ(Base64UrlDecodeToBuffer("Zm9vYmE", buffer), std::optional<std::size_t>(5));
   EXPECT_EQ(std::string(buffer, 5), "fooba");
   EXPECT_EQ(Base64UrlDecodeToBuffer("Zm9vYm=", buffer), std::nullopt);
+}
+
+// ReferenceDecode is the RFC 4648 definition, bit by bit: the decoder's
+// 16-character SIMD blocks and its scalar groups must both agree with it.
+std::optional<std::string> ReferenceDecode(std::string_view text) {
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : text) {
+    const std::size_t value = kAlphabet.find(c);
+    if (value == std::string_view::npos) return std::nullopt;
+    bits = bits << 6 | static_cast<std::uint32_t>(value);
+    count += 6;
+    if (count >= 8) {
+      count -= 8;
+      out += static_cast<char>(bits >> count & 0xFF);
+    }
+  }
+  if ((bits & ((1u << count) - 1)) != 0) return std::nullopt;  // non-canonical tail
+  return out;
+}
+
+TEST(Base64Url, DecodeAgreesWithTheDefinitionOnRandomInput) {
+  std::mt19937 random(20261130);
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  int valid = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(random() % 80, 'A');
+    for (char& c : text) c = kAlphabet[random() % 64];
+    // Half the texts get one byte from anywhere, at any position (so also
+    // inside the SIMD blocks): 0x80-0xFF, '=', '+', '/', '.', spaces...
+    if (round % 2 == 1 && !text.empty()) {
+      text[random() % text.size()] = static_cast<char>(random() % 256);
+    }
+    const std::optional<std::string> expected = ReferenceDecode(text);
+    EXPECT_EQ(Base64UrlDecode(text), expected) << text;
+    valid += expected.has_value();
+  }
+  EXPECT_GT(valid, 3000);  // both outcomes are well exercised
+  EXPECT_LT(valid, 15000);
+}
+
+TEST(Base64Url, EveryByteValueInEveryBlockPositionIsClassified) {
+  const std::string base(40, 'Q');  // two SIMD blocks and a scalar tail
+  for (std::size_t at : {0u, 7u, 15u, 16u, 31u, 35u}) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string text = base;
+      text[at] = static_cast<char>(byte);
+      EXPECT_EQ(Base64UrlDecode(text), ReferenceDecode(text)) << at << " " << byte;
+    }
+  }
 }
 
 }  // namespace

@@ -15,11 +15,21 @@ namespace {
 
 namespace json = boost::json;
 
+constexpr MemberNames kClaimNames{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"};
+
+// BadJsonMessage also runs the check-only mode (no DOM, members recorded)
+// that verification uses: both modes must refuse the same texts alike.
 std::string BadJsonMessage(std::string_view text) {
   Result<json::value> result = ParseJson(text);
   EXPECT_FALSE(result.ok()) << text;
   if (result.ok()) return "";
   EXPECT_EQ(result.error().code(), ErrorCode::kBadJson) << text;
+  MemberRecord record(kClaimNames);
+  Result<void> checked = CheckJsonObject(text, record);
+  EXPECT_FALSE(checked.ok()) << text;
+  if (!checked.ok()) {
+    EXPECT_EQ(checked.error().message(), result.error().message()) << text;
+  }
   return result.error().message();
 }
 
@@ -316,6 +326,65 @@ TEST(Json, FindHelpersCheckTypes) {
   EXPECT_EQ(FindNumber(*o, "missing"), std::nullopt);
   EXPECT_EQ(AsNumber(o->at("n")), std::nullopt);
   EXPECT_EQ(AsNumber(json::value(7)), std::optional<double>(7));
+}
+
+TEST(JsonFingerprint, RuntimeAndCompileTimeAgree) {
+  constexpr std::uint64_t kIss = NameFingerprint("iss");
+  constexpr std::uint64_t kScope = NameFingerprint("scope");
+  constexpr std::uint64_t kLong = NameFingerprint("http://example.com/is_root");
+  EXPECT_EQ(NameFingerprint(std::string("iss")), kIss);
+  EXPECT_EQ(NameFingerprint(std::string("scope")), kScope);
+  EXPECT_EQ(NameFingerprint(std::string("http://example.com/is_root")), kLong);
+  // Names up to 8 bytes: equal fingerprint and size means equal name.
+  EXPECT_NE(NameFingerprint("abcd"), NameFingerprint("abce"));
+  EXPECT_NE(NameFingerprint("abcdefgh"), NameFingerprint("abcdefgi"));
+  EXPECT_NE(NameFingerprint("aXc"), NameFingerprint("abc"));
+}
+
+TEST(JsonMemberNames, FindsEveryNameAndNothingElse) {
+  for (std::size_t i = 0; i < kClaimNames.count; ++i) {
+    const std::string name(kClaimNames.names[i]);
+    EXPECT_EQ(kClaimNames.IndexOf(name, NameFingerprint(name)), static_cast<int>(i)) << name;
+  }
+  for (const char* other : {"is", "issu", "Iss", "scope", "", "exp ", "jtj"}) {
+    EXPECT_EQ(kClaimNames.IndexOf(other, NameFingerprint(other)), -1) << other;
+  }
+  constexpr MemberNames kLongNames{"https://a.example/claim", "urn:example:claim"};
+  EXPECT_EQ(kLongNames.IndexOf("urn:example:claim", NameFingerprint("urn:example:claim")), 1);
+  EXPECT_EQ(
+      kLongNames.IndexOf("https://a.example/clain", NameFingerprint("https://a.example/clain")),
+      -1);  // same first 8 bytes and size: the full compare decides
+}
+
+TEST(JsonRecord, ChecksAndRecordsWithoutADom) {
+  MemberRecord record(kClaimNames);
+  ASSERT_TRUE(
+      CheckJsonObject(R"({"x":{"iss":1},"iss":"a\u0062","exp":1e2,"aud":["p",2]})", record).ok());
+  EXPECT_EQ(record.Find("iss")->text, "ab");
+  EXPECT_EQ(record.Find("exp")->number, 100);
+  EXPECT_EQ(record.Find("aud")->kind, JsonKind::kArray);
+  EXPECT_EQ(record.Find("aud")->size, 2u);
+  EXPECT_FALSE(record.Find("aud")->strings_only);
+  EXPECT_FALSE(record.Find("sub")->present());
+  EXPECT_EQ(record.Find("scope"), nullptr);  // not a recorded name
+}
+
+TEST(JsonRecord, TopLevelMustBeAnObject) {
+  MemberRecord record(kClaimNames);
+  const Result<void> checked = CheckJsonObject(R"(["iss"])", record);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.error().message(), "the JSON text is an array, not an object");
+}
+
+TEST(JsonRecord, SeveralTextsNameTheOneThatFailed) {
+  MemberRecord first(kClaimNames), second(kClaimNames);
+  const RecordedText texts[] = {{R"({"iss":"a"})", &first}, {R"({"iss":"b","iss":"c"})", &second}};
+  std::size_t failed = 9;
+  const Result<void> checked = CheckJsonObjects(texts, failed);
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(failed, 1u);
+  EXPECT_EQ(checked.error().message(), "duplicate member name \"iss\" at offset 15");
+  EXPECT_EQ(first.Find("iss")->text, "a");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "internal/base64url.h"
 #include "internal/json.h"
@@ -41,9 +42,11 @@ TEST(JwsFormat, Rfc7515A1Parses) {
   ASSERT_TRUE(result.ok()) << result.error().message();
   const ParsedToken& t = **result;
   EXPECT_EQ(t.compact, kRfc7515A1);
-  EXPECT_EQ(FindString(t.header, "alg"), std::optional<std::string_view>("HS256"));
-  EXPECT_EQ(FindNumber(t.payload, "exp"), std::optional<double>(1300819380));
-  EXPECT_EQ(t.payload.at("http://example.com/is_root"), true);
+  EXPECT_EQ(FindString(t.header(), "alg"), std::optional<std::string_view>("HS256"));
+  EXPECT_EQ(FindNumber(t.payload(), "exp"), std::optional<double>(1300819380));
+  EXPECT_EQ(t.payload().at("http://example.com/is_root"), true);
+  EXPECT_EQ(t.field(HeaderField::kAlg).text, "HS256");
+  EXPECT_EQ(t.claim(ClaimField::kExp).number, 1300819380);
   EXPECT_EQ(t.header_part, "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9");
   EXPECT_EQ(t.signature_part, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
   EXPECT_EQ(t.signing_input, std::string(kRfc7515A1).substr(0, t.compact.rfind('.')));
@@ -60,15 +63,68 @@ TEST(JwsFormat, PartsPointIntoOwnedCopy) {
   const ParsedToken& t = **result;
   EXPECT_EQ(t.header_part.data(), t.compact.data());
   EXPECT_EQ(t.signature, "sig");
-  EXPECT_EQ(FindString(t.payload, "sub"), std::optional<std::string_view>("a"));
+  EXPECT_EQ(FindString(t.payload(), "sub"), std::optional<std::string_view>("a"));
+  EXPECT_EQ(t.claim(ClaimField::kSub).text, "a");
 }
 
-TEST(JwsFormat, HeaderAndPayloadLiveInArena) {
-  auto result = ParseCompact(Token(R"({"alg":"HS256"})", R"({"sub":"a"})"), 100);
-  ASSERT_TRUE(result.ok());
+TEST(JwsFormat, RecordsRegisteredMembersWithoutDom) {
+  auto result = ParseCompact(
+      Token(R"({"alg":"ES256","kid":"k\u0031","crit":["b64"]})",
+            R"({"iss":"https:\/\/a.example","aud":["x","y"],"exp":1.5e9,"nbf":7,"iat":null,)"
+            R"("sub":{"iss":"inner"},"jti":[1],"x":{"aud":"inner"}})"),
+      kDefaultMaxTokenBytes);
+  ASSERT_TRUE(result.ok()) << result.error().message();
   const ParsedToken& t = **result;
-  EXPECT_EQ(t.header.storage().get(), &t.arena);
-  EXPECT_EQ(t.payload.storage().get(), &t.arena);
+  EXPECT_EQ(t.field(HeaderField::kAlg).text, "ES256");
+  EXPECT_EQ(t.field(HeaderField::kKid).text, "k1");  // unescaped
+  EXPECT_EQ(t.field(HeaderField::kTyp).kind, JsonKind::kAbsent);
+  ASSERT_EQ(t.field(HeaderField::kCrit).kind, JsonKind::kArray);
+  EXPECT_EQ(t.claim(ClaimField::kIss).text, "https://a.example");
+  const auto aud = t.claims.Strings(t.claim(ClaimField::kAud));
+  ASSERT_TRUE(aud.has_value());
+  EXPECT_EQ(std::vector<std::string_view>(aud->begin(), aud->end()),
+            (std::vector<std::string_view>{"x", "y"}));
+  EXPECT_EQ(t.claim(ClaimField::kExp).number, 1.5e9);
+  EXPECT_EQ(t.claim(ClaimField::kNbf).number, 7);
+  EXPECT_EQ(t.claim(ClaimField::kIat).kind, JsonKind::kNull);
+  // Nested members never overwrite top-level ones.
+  EXPECT_EQ(t.claim(ClaimField::kSub).kind, JsonKind::kObject);
+  EXPECT_EQ(t.claim(ClaimField::kJti).kind, JsonKind::kArray);
+  EXPECT_FALSE(t.claims.Strings(t.claim(ClaimField::kJti)).has_value());
+}
+
+TEST(JwsFormat, LongOrMixedArraysAreNotRecordedAsStrings) {
+  auto result = ParseCompact(Token(R"({"alg":"HS256","crit":["a",["b"],"c"]})",
+                                   R"({"aud":["1","2","3","4","5","6","7","8","9"]})"),
+                             kDefaultMaxTokenBytes);
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  const ParsedToken& t = **result;
+  EXPECT_EQ(t.field(HeaderField::kCrit).size, 3u);
+  EXPECT_FALSE(t.field(HeaderField::kCrit).strings_only);
+  EXPECT_FALSE(t.header_fields.Strings(t.field(HeaderField::kCrit)).has_value());
+  EXPECT_EQ(t.claim(ClaimField::kAud).size, 9u);
+  EXPECT_TRUE(t.claim(ClaimField::kAud).strings_only);
+  EXPECT_FALSE(t.claims.Strings(t.claim(ClaimField::kAud)).has_value());
+  EXPECT_EQ(t.payload().at("aud").as_array().size(), 9u);  // the DOM has them all
+}
+
+TEST(JwsFormat, DomBuiltLazilyMatchesDomBuiltInOnePass) {
+  const std::string token =
+      Token(R"({"alg":"HS256","typ":"JWT"})", R"({"sub":"a","n":[1,2.5,{"k":"v"}],"exp":1e3})");
+  auto lazy = ParseCompact(token, kDefaultMaxTokenBytes);
+  auto eager = ParseCompact(token, kDefaultMaxTokenBytes, /*build_dom=*/true);
+  ASSERT_TRUE(lazy.ok() && eager.ok());
+  EXPECT_EQ(SerializeJson((*lazy)->payload()), SerializeJson((*eager)->payload()));
+  EXPECT_EQ(SerializeJson((*lazy)->header()), SerializeJson((*eager)->header()));
+  EXPECT_EQ((*eager)->claim(ClaimField::kExp).number, 1000);
+}
+
+TEST(JwsFormat, LargeTokenStorageLeavesTheInlineBuffer) {
+  const std::string big(3000, 'x');
+  auto result = ParseCompact(Token(R"({"alg":"HS256"})", R"({"sub":")" + big + R"("})"),
+                             kDefaultMaxTokenBytes);
+  ASSERT_TRUE(result.ok()) << result.error().message();
+  EXPECT_EQ((*result)->claim(ClaimField::kSub).text, big);
 }
 
 TEST(JwsFormat, EmptySignaturePartIsAllowed) {

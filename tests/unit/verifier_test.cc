@@ -252,5 +252,53 @@ TEST_F(VerifierTest, TokenBuilderOutputVerifies) {
   EXPECT_EQ(r->jwt_id()->size(), 22u);
 }
 
+// Verification reads registered claims from the parser's record; these
+// take the paths that need the claims DOM (built on demand) instead.
+std::string TenAudiences(const char* last) {
+  std::string aud = "[";
+  for (int i = 0; i < 9; ++i) aud += "\"a" + std::to_string(i) + "\",";
+  return aud + "\"" + last + "\"]";
+}
+
+TEST_F(VerifierTest, LongAudienceArrayIsCheckedInFull) {
+  ValidatorBuilder b;
+  b.AddAudience("api");
+  const std::string claims = R"({"exp":1781256400,"aud":)" + TenAudiences("api") + "}";
+  Result<VerifiedToken> r = Verify(Hs256(R"({"alg":"HS256"})", claims), Policy(b));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->audiences().size(), 10u);
+  EXPECT_EQ(r->audiences().back(), "api");
+
+  const std::string other = R"({"exp":1781256400,"aud":)" + TenAudiences("x") + "}";
+  Result<VerifiedToken> refused = Verify(Hs256(R"({"alg":"HS256"})", other), Policy(b));
+  ASSERT_THAT(refused, HasCode(ErrorCode::kAudMismatch));
+  ASSERT_TRUE(refused.error().diagnosis().actual.has_value());
+  EXPECT_EQ(refused.error().diagnosis().actual->size(), 10u);
+}
+
+TEST_F(VerifierTest, CustomRequiredClaimAndAccessorsUseTheClaims) {
+  ValidatorBuilder b;
+  b.RequireClaim("scope");
+  const std::string with = R"({"exp":1781256400,"scope":"read","n":2.5,"iss":"i"})";
+  Result<VerifiedToken> r = Verify(Hs256(R"({"alg":"HS256","x":"y"})", with), Policy(b));
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->StringClaim("scope"), "read");
+  EXPECT_EQ(r->NumberClaim("n"), 2.5);
+  EXPECT_EQ(r->StringClaim("iss"), "i");           // from the record
+  EXPECT_EQ(r->NumberClaim("iss"), std::nullopt);  // a string, not a number
+  EXPECT_EQ(r->StringHeader("x"), "y");
+  EXPECT_EQ(r->ClaimJson("n"), "2.5");
+  EXPECT_THAT(Verify(Hs256(R"({"alg":"HS256"})", R"({"exp":1781256400})"), Policy(b)),
+              HasCode(ErrorCode::kMissingClaim));
+}
+
+TEST_F(VerifierTest, CritMessageNamesTheExtensions) {
+  Result<VerifiedToken> r =
+      Verify(Hs256(R"({"alg":"HS256","crit":["b64","urn:x"]})", kClaims), Policy());
+  ASSERT_THAT(r, HasCode(ErrorCode::kCritUnsupported));
+  EXPECT_NE(r.error().message().find(R"(["b64","urn:x"])"), std::string::npos)
+      << r.error().message();
+}
+
 }  // namespace
 }  // namespace tock

@@ -40,7 +40,9 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
-  Result() = default;
+  // Not "= default": that would make `return {};` zero the whole Error
+  // storage (value-initialisation), a 288-byte memset on every success.
+  Result() noexcept {}                               // NOLINT(modernize-use-equals-default)
   Result(Error error) : error_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return !error_.has_value(); }

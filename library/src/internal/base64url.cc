@@ -1,6 +1,12 @@
 #include "internal/base64url.h"
 
 #include <array>
+#include <bit>
+#include <cstring>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <tmmintrin.h>
+#endif
 #include <cstdint>
 
 namespace tock::internal {
@@ -44,6 +50,11 @@ constexpr std::array<std::array<std::uint32_t, 256>, 4> MakeShiftedTables() {
 
 constexpr std::array<std::array<std::uint32_t, 256>, 4> kShifted = MakeShiftedTables();
 
+inline std::uint32_t ToBigEndian(std::uint32_t v) {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap32(v);
+  return v;
+}
+
 inline std::uint32_t Lookup(const char* p, std::size_t i) {
   return kDecode[static_cast<unsigned char>(p[i])];
 }
@@ -51,6 +62,69 @@ inline std::uint32_t Lookup(const char* p, std::size_t i) {
 inline std::uint32_t LookupShifted(const char* p, std::size_t i) {
   return kShifted[i][static_cast<unsigned char>(p[i])];
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define TOCK_BASE64_SSSE3 1
+// DecodeBlock16 decodes 16 characters at |src| into 12 bytes at |dst|,
+// writing 16 (the caller leaves room); false when any character is outside
+// the alphabet. SSSE3's byte shuffle classifies each character by its two
+// nibbles (Mula and Lemire, "Faster Base64 Encoding and Decoding using AVX2
+// Instructions", 2018, adapted to the URL alphabet): about a third of the
+// scalar cost, and base64url was the largest non-crypto step of a verify.
+__attribute__((target("ssse3"), always_inline)) inline bool DecodeBlock16(const char* src,
+                                                                          unsigned char* dst) {
+  const __m128i in = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  const __m128i nibble = _mm_set1_epi8(0x0F);
+  const __m128i hi = _mm_and_si128(_mm_srli_epi32(in, 4), nibble);
+  const __m128i lo = _mm_and_si128(in, nibble);
+  // A bit per row of the ASCII table (high nibble) that has valid
+  // characters; |invalid_lo| sets it for the low nibbles invalid in that
+  // row. Bit 0x80 marks rows with none (and is set for every low nibble).
+  //   row 2: '-' (D)   row 3: '0'-'9'   rows 4 and 6: 1-F
+  //   row 5: 0-A, '_' (F)   row 7: 0-A
+  const __m128i row_bit = _mm_setr_epi8(-128, -128, 0x01, 0x02, 0x04, 0x08, 0x04, 0x10, -128, -128,
+                                        -128, -128, -128, -128, -128, -128);
+  const __m128i invalid_lo = _mm_setr_epi8(
+      -128 | 0x01 | 0x04, -128 | 0x01, -128 | 0x01, -128 | 0x01, -128 | 0x01, -128 | 0x01,
+      -128 | 0x01, -128 | 0x01, -128 | 0x01, -128 | 0x01, -128 | 0x01 | 0x02,
+      -128 | 0x01 | 0x02 | 0x08 | 0x10, -128 | 0x01 | 0x02 | 0x08 | 0x10, -128 | 0x02 | 0x08 | 0x10,
+      -128 | 0x01 | 0x02 | 0x08 | 0x10, -128 | 0x01 | 0x02 | 0x10);
+  const __m128i bad =
+      _mm_and_si128(_mm_shuffle_epi8(row_bit, hi), _mm_shuffle_epi8(invalid_lo, lo));
+  if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xFFFF) return false;
+  // The offset to add, by row; '_' shares row 5 with 'P'-'Z' and has its own.
+  const __m128i row_offset = _mm_setr_epi8(0, 0, 17, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m128i underscore = _mm_cmpeq_epi8(in, _mm_set1_epi8('_'));
+  const __m128i offset =
+      _mm_or_si128(_mm_andnot_si128(underscore, _mm_shuffle_epi8(row_offset, hi)),
+                   _mm_and_si128(underscore, _mm_set1_epi8(-32)));
+  const __m128i sextets = _mm_add_epi8(in, offset);
+  // a, b, c, d -> a << 18 | b << 12 | c << 6 | d in each 32-bit lane.
+  const __m128i pairs = _mm_maddubs_epi16(sextets, _mm_set1_epi32(0x01400140));
+  const __m128i groups = _mm_madd_epi16(pairs, _mm_set1_epi32(0x00011000));
+  // Each lane's three low bytes, big-endian, packed into 12 bytes.
+  const __m128i packed = _mm_shuffle_epi8(
+      groups, _mm_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), packed);
+  return true;
+}
+
+// DecodeBlocks decodes |blocks| blocks of 16 characters; false when one has
+// a character outside the alphabet. One call for all blocks, so the tables
+// stay in registers.
+__attribute__((target("ssse3"))) bool DecodeBlocks(const char* src, unsigned char* dst,
+                                                   std::size_t blocks) {
+  for (std::size_t b = 0; b < blocks; ++b, src += 16, dst += 12) {
+    if (!DecodeBlock16(src, dst)) return false;
+  }
+  return true;
+}
+
+bool HasSsse3() {
+  static const bool has = __builtin_cpu_supports("ssse3");
+  return has;
+}
+#endif
 
 }  // namespace
 
@@ -95,13 +169,27 @@ std::optional<std::size_t> Base64UrlDecodeToBuffer(std::string_view text, char* 
   auto* dst = reinterpret_cast<unsigned char*>(out);
   std::uint32_t bad = 0;
   std::uint32_t bad_group = 0;
-  for (std::size_t i = 0; i < full; ++i, src += 4, dst += 3) {
+  std::size_t i = 0;
+#if defined(TOCK_BASE64_SSSE3)
+  // A block writes 16 bytes for 12; at least one group must follow it so
+  // the 4 extra stay inside Base64UrlDecodedMaxSize (the group overwrites 3).
+  if (full >= 5 && HasSsse3()) {
+    const std::size_t blocks = (full - 1) / 4;
+    if (!DecodeBlocks(src, dst, blocks)) return std::nullopt;
+    i = blocks * 4;
+    src += blocks * 16;
+    dst += blocks * 12;
+  }
+#endif
+  for (; i < full; ++i, src += 4, dst += 3) {
     const std::uint32_t v = LookupShifted(src, 0) | LookupShifted(src, 1) | LookupShifted(src, 2) |
                             LookupShifted(src, 3);
     bad_group |= v;
-    dst[0] = static_cast<unsigned char>(v >> 16);
-    dst[1] = static_cast<unsigned char>(v >> 8);
-    dst[2] = static_cast<unsigned char>(v);
+    // One 4-byte store of the 3 bytes, big-endian, and one spare byte the
+    // next group (or the tail) overwrites. It stays inside the caller's
+    // Base64UrlDecodedMaxSize bytes: full * 3 + 1 <= size / 4 * 3 + 2.
+    const std::uint32_t bytes = ToBigEndian(v << 8);
+    std::memcpy(dst, &bytes, 4);
   }
   if (bad_group & kShiftedInvalid) return std::nullopt;
   std::size_t size = full * 3;

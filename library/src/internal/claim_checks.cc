@@ -14,26 +14,25 @@ namespace json = boost::json;
 // Registered claims and the JSON types RFC 7519 §4.1 gives them.
 enum class Kind { kString, kNumber, kAudience };
 struct Registered {
+  ClaimField field;
   const char* name;
   Kind kind;
 };
 constexpr Registered kRegistered[] = {
-    {"iss", Kind::kString}, {"sub", Kind::kString}, {"aud", Kind::kAudience},
-    {"exp", Kind::kNumber}, {"nbf", Kind::kNumber}, {"iat", Kind::kNumber},
-    {"jti", Kind::kString},
+    {ClaimField::kIss, "iss", Kind::kString},   {ClaimField::kSub, "sub", Kind::kString},
+    {ClaimField::kAud, "aud", Kind::kAudience}, {ClaimField::kExp, "exp", Kind::kNumber},
+    {ClaimField::kNbf, "nbf", Kind::kNumber},   {ClaimField::kIat, "iat", Kind::kNumber},
+    {ClaimField::kJti, "jti", Kind::kString},
 };
 
-bool HasKind(const json::value& v, Kind kind) {
+bool HasKind(const RecordedMember& m, Kind kind) {
   switch (kind) {
     case Kind::kString:
-      return v.is_string();
+      return m.kind == JsonKind::kString;
     case Kind::kNumber:
-      return v.is_number();
+      return m.kind == JsonKind::kNumber;
     case Kind::kAudience:
-      if (v.is_string()) return true;
-      if (!v.is_array()) return false;
-      return std::all_of(v.get_array().begin(), v.get_array().end(),
-                         [](const json::value& e) { return e.is_string(); });
+      return m.kind == JsonKind::kString || (m.kind == JsonKind::kArray && m.strings_only);
   }
   return false;
 }
@@ -50,24 +49,14 @@ const char* KindText(Kind kind) {
   return "";
 }
 
-const char* TypeName(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null:
-      return "null";
-    case json::kind::bool_:
-      return "a boolean";
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return "a number";
-    case json::kind::string:
-      return "a string";
-    case json::kind::array:
-      return "an array";
-    case json::kind::object:
-      return "an object";
-  }
-  return "something else";
+std::optional<double> Number(const RecordedMember& m) {
+  if (m.kind != JsonKind::kNumber) return std::nullopt;
+  return m.number;
+}
+
+std::optional<std::string_view> String(const RecordedMember& m) {
+  if (m.kind != JsonKind::kString) return std::nullopt;
+  return m.text;
 }
 
 Error Missing(std::string_view claim, std::string why) {
@@ -77,12 +66,14 @@ Error Missing(std::string_view claim, std::string why) {
                "token has no \"" + std::string(claim) + "\" claim; " + why, std::move(d));
 }
 
-std::vector<std::string> Audiences(const json::value& aud) {
+// Audiences lists a type-checked aud: from the record, or from the DOM when
+// the array was too long to record.
+std::vector<std::string> Audiences(const ParsedToken& t) {
   std::vector<std::string> out;
-  if (aud.is_string()) {
-    out.emplace_back(aud.get_string());
-  } else {
-    for (const auto& e : aud.get_array()) out.emplace_back(e.get_string());
+  if (auto list = t.claims.Strings(t.claim(ClaimField::kAud))) {
+    out.assign(list->begin(), list->end());
+  } else if (const json::value* aud = t.payload().if_contains("aud"); aud && aud->is_array()) {
+    for (const auto& e : aud->get_array()) out.emplace_back(e.get_string());
   }
   return out;
 }
@@ -108,42 +99,49 @@ Error Mismatch(ErrorCode code, const char* claim, std::vector<std::string> expec
   return Error(code, message, std::move(d));
 }
 
+// HasClaim looks a registered claim up in the record; any other name needs
+// the DOM (only policies that require custom claims pay for it).
+bool HasClaim(const ParsedToken& t, std::string_view name) {
+  if (const RecordedMember* m = t.claims.Find(name)) return m->present();
+  return t.payload().contains(name);
+}
+
 // Presence of everything the policy needs (spec: "required claims").
 void CheckRequired(const ParsedToken& t, const Validator& v, std::vector<Error>& out) {
-  const json::object& p = t.payload;
-  if (v.require_exp() && !p.contains("exp")) {
+  const bool has_exp = t.claim(ClaimField::kExp).present();
+  if (v.require_exp() && !has_exp) {
     out.push_back(Missing("exp", "tokens without an expiry are refused unless allowed"));
   }
   for (const std::string& name : v.required_claims()) {
-    if (!p.contains(name) && !(name == "exp" && v.require_exp())) {
+    if (!HasClaim(t, name) && !(name == "exp" && v.require_exp())) {
       out.push_back(Missing(name, "the policy requires it"));
     }
   }
-  if (v.max_age_s() && !p.contains("iat")) {
+  if (v.max_age_s() && !t.claim(ClaimField::kIat).present()) {
     out.push_back(Missing("iat", "a maximum token age needs the issue time"));
   }
-  if (v.max_lifetime_s() && !v.require_exp() && !p.contains("exp")) {
+  if (v.max_lifetime_s() && !v.require_exp() && !has_exp) {
     out.push_back(Missing("exp", "a lifetime cap needs an end"));
   }
-  if (!v.issuers().empty() && !p.contains("iss")) {
+  if (!v.issuers().empty() && !t.claim(ClaimField::kIss).present()) {
     out.push_back(Missing("iss", "the policy checks the issuer"));
   }
-  if (!v.audiences().empty() && !p.contains("aud")) {
+  if (!v.audiences().empty() && !t.claim(ClaimField::kAud).present()) {
     out.push_back(Missing("aud", "the policy checks the audience"));
   }
-  if (v.subject() && !p.contains("sub")) {
+  if (v.subject() && !t.claim(ClaimField::kSub).present()) {
     out.push_back(Missing("sub", "the policy requires a subject"));
   }
-  if (v.type() && !t.header.contains("typ")) {
+  if (v.type() && !t.field(HeaderField::kTyp).present()) {
     out.push_back(Missing("typ", "the policy requires a typ header"));
   }
 }
 
 void CheckTimes(const ParsedToken& t, const Validator& v, const TimeContext& ctx,
                 std::vector<Error>& out) {
-  const std::optional<double> exp = FindNumber(t.payload, "exp");
-  const std::optional<double> nbf = FindNumber(t.payload, "nbf");
-  const std::optional<double> iat = FindNumber(t.payload, "iat");
+  const std::optional<double> exp = Number(t.claim(ClaimField::kExp));
+  const std::optional<double> nbf = Number(t.claim(ClaimField::kNbf));
+  const std::optional<double> iat = Number(t.claim(ClaimField::kIat));
   auto add = [&out](std::optional<Error> e) {
     if (e) out.push_back(std::move(*e));
   };
@@ -154,32 +152,40 @@ void CheckTimes(const ParsedToken& t, const Validator& v, const TimeContext& ctx
   if (exp && v.max_lifetime_s()) add(CheckMaxLifetime(iat, *exp, *v.max_lifetime_s(), ctx));
 }
 
+// AudienceAccepted compares in place, so the happy path allocates nothing.
+bool AudienceAccepted(const ParsedToken& t, const std::vector<std::string>& ok) {
+  const auto accepted = [&ok](std::string_view a) {
+    return std::find(ok.begin(), ok.end(), a) != ok.end();
+  };
+  if (auto list = t.claims.Strings(t.claim(ClaimField::kAud))) {
+    return std::any_of(list->begin(), list->end(), accepted);
+  }
+  const json::array& all = t.payload().at("aud").get_array();
+  return std::any_of(all.begin(), all.end(), [&accepted](const json::value& a) {
+    return accepted(std::string_view(a.get_string()));
+  });
+}
+
 void CheckIdentity(const ParsedToken& t, const Validator& v, std::vector<Error>& out) {
-  const json::object& p = t.payload;
-  if (auto iss = FindString(p, "iss"); iss && !v.issuers().empty()) {
+  if (auto iss = String(t.claim(ClaimField::kIss)); iss && !v.issuers().empty()) {
     const auto& ok = v.issuers();
     if (std::find(ok.begin(), ok.end(), *iss) == ok.end()) {
       out.push_back(Mismatch(ErrorCode::kIssMismatch, "iss", ok, {std::string(*iss)}));
     }
   }
-  if (const json::value* aud = p.if_contains("aud");
-      aud && !v.audiences().empty() && HasKind(*aud, Kind::kAudience)) {
-    // Compare in place: the happy path allocates nothing.
-    const auto& ok = v.audiences();
-    auto accepted = [&ok](const json::value& a) {
-      return std::find(ok.begin(), ok.end(), std::string_view(a.get_string())) != ok.end();
-    };
-    const bool any = aud->is_string()
-                         ? accepted(*aud)
-                         : std::any_of(aud->get_array().begin(), aud->get_array().end(), accepted);
-    if (!any) out.push_back(Mismatch(ErrorCode::kAudMismatch, "aud", ok, Audiences(*aud)));
+  const RecordedMember& aud = t.claim(ClaimField::kAud);
+  if (!v.audiences().empty() && HasKind(aud, Kind::kAudience) &&
+      !AudienceAccepted(t, v.audiences())) {
+    out.push_back(Mismatch(ErrorCode::kAudMismatch, "aud", v.audiences(), Audiences(t)));
   }
-  if (auto sub = FindString(p, "sub"); sub && v.subject() && *sub != *v.subject()) {
+  if (auto sub = String(t.claim(ClaimField::kSub)); sub && v.subject() && *sub != *v.subject()) {
     out.push_back(Mismatch(ErrorCode::kSubMismatch, "sub", {*v.subject()}, {std::string(*sub)}));
   }
-  if (const json::value* typ = t.header.if_contains("typ"); typ && v.type()) {
-    if (!typ->is_string() || !TypMatches(*v.type(), typ->get_string())) {
-      std::string actual = typ->is_string() ? std::string(typ->get_string()) : TypeName(*typ);
+  const RecordedMember& typ = t.field(HeaderField::kTyp);
+  if (typ.present() && v.type()) {
+    if (typ.kind != JsonKind::kString || !TypMatches(*v.type(), typ.text)) {
+      std::string actual = typ.kind == JsonKind::kString ? std::string(typ.text)
+                                                         : std::string(JsonKindName(typ.kind));
       out.push_back(Mismatch(ErrorCode::kTypMismatch, "typ", {*v.type()}, {std::move(actual)}));
     }
   }
@@ -213,15 +219,16 @@ std::vector<Error> CheckClaims(const ParsedToken& token, const Validator& valida
   // Registered claims are type-checked always (spec: precise rules); a claim
   // of the wrong type is then left out of the checks that read it.
   for (const Registered& r : kRegistered) {
-    const json::value* v = token.payload.if_contains(r.name);
-    if (v && !HasKind(*v, r.kind)) {
+    const RecordedMember& m = token.claim(r.field);
+    if (m.present() && !HasKind(m, r.kind)) {
       Diagnosis d;
       d.claim = r.name;
       d.expected = {KindText(r.kind)};
-      d.actual = std::vector<std::string>{TypeName(*v)};
+      d.actual = std::vector<std::string>{std::string(JsonKindName(m.kind))};
       problems.emplace_back(ErrorCode::kBadClaim,
-                            std::string("claim \"") + r.name + "\" is " + TypeName(*v) +
-                                "; it must be " + KindText(r.kind),
+                            std::string("claim \"") + r.name + "\" is " +
+                                std::string(JsonKindName(m.kind)) + "; it must be " +
+                                KindText(r.kind),
                             std::move(d));
     }
   }

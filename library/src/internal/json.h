@@ -10,17 +10,178 @@
 #ifndef TOCK_INTERNAL_JSON_H_
 #define TOCK_INTERNAL_JSON_H_
 
+#include <array>
+#include <bit>
 #include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <forward_list>
+#include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "tock/result.h"
 
 namespace tock::internal {
+
+// NameFingerprint packs bytes of |s| that, given its size, tell a name of up
+// to 8 bytes from every other such name (overlapping reads, never past the
+// end); longer names also need a full compare. The parser compares member
+// names by it, so most comparisons are one integer compare.
+constexpr std::uint64_t NameFingerprint(std::string_view s) {
+  const std::size_t n = s.size();
+  if (!std::is_constant_evaluated() && std::endian::native == std::endian::little && n >= 4) {
+    // The same value as below, read with whole-word loads.
+    std::uint64_t w = 0;
+    if (n >= 8) {
+      std::memcpy(&w, s.data(), 8);
+      return w;
+    }
+    std::uint32_t head = 0, tail = 0;
+    std::memcpy(&head, s.data(), 4);
+    std::memcpy(&tail, s.data() + n - 4, 4);
+    return head | std::uint64_t{tail} << 32;
+  }
+  const auto byte = [s](std::size_t i) { return std::uint64_t{static_cast<unsigned char>(s[i])}; };
+  const auto word = [&byte](std::size_t at, std::size_t count) {
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < count; ++i) w |= byte(at + i) << (8 * i);
+    return w;
+  };
+  if (n >= 8) return word(0, 8);
+  if (n >= 4) return word(0, 4) | word(n - 4, 4) << 32;
+  if (n == 0) return 0;
+  return byte(0) | byte(n / 2) << 8 | byte(n - 1) << 16;
+}
+
+// FingerprintSlot maps a fingerprint to one of 64 slots (multiplicative
+// hashing), for the duplicate-name filter and the MemberNames table.
+constexpr unsigned FingerprintSlot(std::uint64_t print, std::uint64_t multiplier) {
+  return static_cast<unsigned>((print * multiplier) >> 58);
+}
+
+// JsonKind is the type of a JSON value, or kAbsent for a missing member.
+enum class JsonKind : std::uint8_t { kAbsent, kNull, kBool, kNumber, kString, kArray, kObject };
+
+// JsonKindName is "a string", "an array", "null"... for messages.
+std::string_view JsonKindName(JsonKind kind);
+
+// RecordedMember is what the parser noted about one top-level member that
+// its caller asked for by name.
+struct RecordedMember {
+  JsonKind kind = JsonKind::kAbsent;
+  bool strings_only = true;     // kArray: every element is a string
+  std::uint8_t first_item = 0;  // kArray: its string elements in MemberRecord::items
+  std::uint8_t item_count = 0;
+  std::uint32_t size = 0;  // kArray: the number of elements
+  std::string_view text;   // kString: the value, unescaped
+  double number = 0;       // kNumber: the exact value, as ParseJson reads it
+
+  bool present() const { return kind != JsonKind::kAbsent; }
+};
+
+// MemberNames is a list of up to 8 top-level member names to record, with a
+// collision-free 64-slot table from fingerprint to index, all computed at
+// compile time: the parser finds a name's index with one multiply and one
+// compare.
+struct MemberNames {
+  static constexpr std::size_t kMax = 8;
+
+  constexpr MemberNames(std::initializer_list<std::string_view> list) {
+    for (std::string_view name : list) {
+      prints[count] = NameFingerprint(name);
+      for (std::size_t i = 0; i < count; ++i) {
+        // No multiplier separates equal fingerprints (names over 8 bytes
+        // with the same first 8): refused at compile time.
+        if (prints[i] == prints[count]) throw "MemberNames: two names share a fingerprint";
+      }
+      names[count++] = name;
+    }
+    // Odd multipliers until one separates every name (the first usually does).
+    for (multiplier = 0x9E3779B97F4A7C15ull;; multiplier += 2) {
+      std::array<std::uint8_t, 64> table{};
+      bool clash = false;
+      for (std::size_t i = 0; i < count && !clash; ++i) {
+        std::uint8_t& entry = table[FingerprintSlot(prints[i], multiplier)];
+        clash = entry != 0;
+        entry = static_cast<std::uint8_t>(i + 1);
+      }
+      if (!clash) {
+        slots = table;
+        break;
+      }
+    }
+  }
+
+  // IndexOf returns the index of |name| (whose fingerprint is |print|), or -1.
+  int IndexOf(std::string_view name, std::uint64_t print) const {
+    const unsigned entry = slots[FingerprintSlot(print, multiplier)];
+    if (entry == 0) return -1;
+    const std::string_view candidate = names[entry - 1];
+    if (prints[entry - 1] != print || candidate.size() != name.size()) return -1;
+    if (name.size() > 8 && candidate != name) return -1;
+    return static_cast<int>(entry - 1);
+  }
+
+  std::array<std::string_view, kMax> names{};
+  std::array<std::uint64_t, kMax> prints{};
+  std::size_t count = 0;
+  std::uint64_t multiplier = 0;
+  std::array<std::uint8_t, 64> slots{};
+};
+
+// MemberRecord receives, during one parse, the members named in its
+// MemberNames: the verify path reads alg, kid, exp, aud... from it instead of
+// building a DOM. Views point into the parsed text, or into storage of the
+// record for strings the parser had to unescape, so the text must outlive the
+// record. Members are written only when seen (a bit in |seen_| says which),
+// so a fresh record costs no initialisation per member.
+class MemberRecord {
+ public:
+  static constexpr std::size_t kMaxItems = 8;
+
+  explicit MemberRecord(const MemberNames& names) : names_(&names) {}
+  MemberRecord(const MemberRecord&) = delete;
+  MemberRecord& operator=(const MemberRecord&) = delete;
+
+  const RecordedMember& at(std::size_t index) const {
+    static constexpr RecordedMember kAbsent{};
+    return (seen_ >> index & 1) != 0 ? members_[index] : kAbsent;
+  }
+  // Find returns the member |name| when it is one of the recorded names.
+  const RecordedMember* Find(std::string_view name) const;
+  // Strings returns a string member as one element, or a string array whose
+  // elements were all recorded; nullopt otherwise (absent, other kinds,
+  // non-string elements, or more than kMaxItems elements).
+  std::optional<std::span<const std::string_view>> Strings(const RecordedMember& member) const;
+
+  // For the parser.
+  int IndexOf(std::string_view name, std::uint64_t print) const {
+    return names_->IndexOf(name, print);
+  }
+  // Begin starts the member at |index| afresh and returns it.
+  RecordedMember& Begin(std::size_t index) {
+    seen_ |= 1u << index;
+    members_[index] = RecordedMember{};
+    return members_[index];
+  }
+  void AddItem(RecordedMember& array, std::string_view text);
+  std::string_view Own(std::string text);
+
+ private:
+  const MemberNames* names_;
+  unsigned seen_ = 0;
+  std::size_t item_count_ = 0;
+  RecordedMember members_[MemberNames::kMax];
+  std::string_view items_[kMaxItems];
+  std::forward_list<std::string> owned_;
+};
 
 // ParseJson parses a complete JSON text of any type. kBadJson with a message
 // naming the problem ("duplicate member name \"exp\"", "nesting deeper than
@@ -28,9 +189,25 @@ namespace tock::internal {
 Result<boost::json::value> ParseJson(std::string_view text, boost::json::storage_ptr sp = {});
 
 // ParseJsonObject is ParseJson that also requires the top level to be an
-// object (kBadJson "not a JSON object" otherwise).
-Result<boost::json::object> ParseJsonObject(std::string_view text,
-                                            boost::json::storage_ptr sp = {});
+// object (kBadJson "not a JSON object" otherwise); with |record|, the members
+// it names are noted into it as well.
+Result<boost::json::object> ParseJsonObject(std::string_view text, boost::json::storage_ptr sp = {},
+                                            MemberRecord* record = nullptr);
+
+// CheckJsonObject is ParseJsonObject without building the value: the same
+// parser and checks, with the members |record| names noted into it. The
+// verify path uses it and builds a DOM only when a caller asks for one.
+Result<void> CheckJsonObject(std::string_view text, MemberRecord& record);
+
+// RecordedText is a JSON text and the record its members go to.
+struct RecordedText {
+  std::string_view text;
+  MemberRecord* record;
+};
+// CheckJsonObjects is CheckJsonObject over each of |texts| in turn with one
+// parser (setting one up costs about as much as reading a short header); on
+// failure |failed| is the index of the text that failed.
+Result<void> CheckJsonObjects(std::span<const RecordedText> texts, std::size_t& failed);
 
 // SerializeJson writes |value| compactly, or indented by two spaces when
 // |pretty|. Control characters in strings are escaped. Doubles that hold an

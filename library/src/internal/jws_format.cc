@@ -1,11 +1,15 @@
 #include "internal/jws_format.h"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
+#include <mutex>
 #include <optional>
 #include <utility>
 
 #include "internal/base64url.h"
 #include "internal/json.h"
+#include "internal/recycling_allocator.h"
 
 namespace tock::internal {
 namespace {
@@ -23,32 +27,59 @@ struct Parts {
   std::string_view signature;
 };
 
-// SplitParts makes the structure checks, in the spec's order, on the raw text.
-Result<Parts> SplitParts(std::string_view compact) {
-  if (compact.empty()) return Error(ErrorCode::kMalformed, "token is empty");
-  std::size_t dots[2] = {0, 0};
-  std::size_t dot_count = 0;
+// Whitespace returns the kMalformed error for the first whitespace byte of
+// |compact|, if any. Only failure paths look: base64url decoding already
+// refuses every byte outside its alphabet, so a token that decodes has none,
+// and the spec's order (whitespace before parts, before base64) still holds.
+std::optional<Error> Whitespace(std::string_view compact) {
   for (std::size_t i = 0; i < compact.size(); ++i) {
-    const auto c = static_cast<unsigned char>(compact[i]);
-    if (kWhitespace[c]) {
+    if (kWhitespace[static_cast<unsigned char>(compact[i])]) {
       return Error(ErrorCode::kMalformed,
                    "token has whitespace at offset " + std::to_string(i) +
                        "; a compact JWS has none (copy the token without line breaks)");
     }
-    if (c == '.') {
-      if (dot_count < 2) dots[dot_count] = i;
-      ++dot_count;
-    }
   }
-  if (dot_count != 2) {
-    const std::size_t parts = dot_count + 1;
-    return Error(ErrorCode::kMalformed, "token has " + std::to_string(parts) +
-                                            (parts == 1 ? " part" : " parts") +
-                                            " separated by dots; a JWS has 3");
+  return std::nullopt;
+}
+
+// PartCountError is the kMalformed error for a token that is not three
+// parts, if it is not.
+std::optional<Error> PartCountError(std::string_view compact) {
+  const std::size_t parts =
+      static_cast<std::size_t>(std::count(compact.begin(), compact.end(), '.')) + 1;
+  if (parts == 3) return std::nullopt;
+  return Error(ErrorCode::kMalformed, "token has " + std::to_string(parts) +
+                                          (parts == 1 ? " part" : " parts") +
+                                          " separated by dots; a JWS has 3");
+}
+
+// StructureError is the first structural problem of |compact|, in the
+// spec's order: whitespace, then the number of parts.
+std::optional<Error> StructureError(std::string_view compact) {
+  if (std::optional<Error> error = Whitespace(compact)) return error;
+  return PartCountError(compact);
+}
+
+// SplitParts makes the structure checks, in the spec's order. It finds the
+// first two dots only: a third one is in the signature part, whose
+// base64url then fails, and Decode reports the structure first.
+Result<Parts> SplitParts(std::string_view compact) {
+  if (compact.empty()) return Error(ErrorCode::kMalformed, "token is empty");
+  const char* begin = compact.data();
+  const char* end = begin + compact.size();
+  const auto next_dot = [end](const char* from) {
+    return static_cast<const char*>(std::memchr(from, '.', static_cast<std::size_t>(end - from)));
+  };
+  const char* first = next_dot(begin);
+  const char* second = first != nullptr ? next_dot(first + 1) : nullptr;
+  if (second == nullptr || first == begin) {
+    if (std::optional<Error> error = StructureError(compact)) return std::move(*error);
+    return Error(ErrorCode::kMalformed, "token has an empty header part");
   }
-  if (dots[0] == 0) return Error(ErrorCode::kMalformed, "token has an empty header part");
-  return Parts{compact.substr(0, dots[0]), compact.substr(dots[0] + 1, dots[1] - dots[0] - 1),
-               compact.substr(dots[1] + 1)};
+  const auto at = [begin](const char* p) { return static_cast<std::size_t>(p - begin); };
+  return Parts{compact.substr(0, at(first)),
+               compact.substr(at(first) + 1, at(second) - at(first) - 1),
+               compact.substr(at(second) + 1)};
 }
 
 // Base64Problem says why |text|, which starts at |offset| in the token, is not
@@ -83,33 +114,27 @@ Error BadBase64(std::string_view name, std::string_view text, std::string_view c
                    " part is not canonical unpadded base64url: " + Base64Problem(text, offset));
 }
 
-// ParseJsonParts parses the decoded header and payload into |token|'s arena.
-Result<void> ParseJsonParts(ParsedToken& token, std::string_view header_json,
-                            std::string_view payload_json) {
-  const boost::json::storage_ptr arena(&token.arena);
-  Result<boost::json::object> header = ParseJsonObject(header_json, arena);
-  if (!header) {
-    return Error(ErrorCode::kBadJson,
-                 "token header is not a valid JSON object: " + header.error().message());
-  }
-  // A JWS whose payload is not a JSON object is not a JWT (spec: Precise rules).
-  Result<boost::json::object> payload = ParseJsonObject(payload_json, arena);
-  if (!payload) {
-    return Error(ErrorCode::kBadJson,
-                 "token payload is not a valid JSON object: " + payload.error().message());
-  }
-  // Same storage on both sides, so these moves keep the arena's objects as they are.
-  token.header = std::move(*header);
-  token.payload = std::move(*payload);
-  return {};
+// BadJson names the part whose JSON failed.
+Error BadJson(std::string_view part, const Error& error) {
+  return Error(ErrorCode::kBadJson,
+               "token " + std::string(part) + " is not a valid JSON object: " + error.message());
 }
 
-// SetParts copies |compact| into |token| and points the part views into the copy.
-void SetParts(ParsedToken& token, std::string_view compact, const Parts& parts) {
-  token.compact.assign(compact);
-  const std::string_view copy = token.compact;
+// Decode decodes one part into |out|, returning its bytes; on failure the
+// error is the token's structure (reported first) or the part's base64url.
+Result<std::string_view> Decode(std::string_view name, std::string_view text,
+                                std::string_view compact, char* out) {
+  const std::optional<std::size_t> size = Base64UrlDecodeToBuffer(text, out);
+  if (size) return std::string_view(out, *size);
+  if (std::optional<Error> error = StructureError(compact)) return std::move(*error);
+  return BadBase64(name, text, compact);
+}
+
+// SetParts points |token|'s part views into |copy|, its copy of the token.
+void SetParts(ParsedToken& token, std::string_view copy, const Parts& parts) {
   const std::size_t header_end = parts.header.size();
   const std::size_t payload_end = header_end + 1 + parts.payload.size();
+  token.compact = copy;
   token.header_part = copy.substr(0, header_end);
   token.payload_part = copy.substr(header_end + 1, parts.payload.size());
   token.signature_part = copy.substr(payload_end + 1);
@@ -118,8 +143,68 @@ void SetParts(ParsedToken& token, std::string_view compact, const Parts& parts) 
 
 }  // namespace
 
+char* ParsedToken::Reserve(std::size_t size) {
+  if (inline_used_ + size <= kInlineBytes) {
+    char* out = inline_bytes_ + inline_used_;
+    inline_used_ += size;
+    return out;
+  }
+  // Only ParseCompact reserves, once per token.
+  heap_bytes_ = std::make_unique_for_overwrite<char[]>(size);
+  return heap_bytes_.get();
+}
+
+const ParsedToken::Dom& ParsedToken::BuildDom() const {
+  std::call_once(dom_once_, [this] {
+    auto dom = std::make_unique<Dom>();
+    const boost::json::storage_ptr arena(&dom->arena);
+    // The same parser already accepted these bytes, so these cannot fail.
+    if (auto header = ParseJsonObject(header_json, arena)) dom->header = std::move(*header);
+    if (auto payload = ParseJsonObject(payload_json, arena)) dom->payload = std::move(*payload);
+    dom_ = std::move(dom);
+  });
+  return *dom_;
+}
+
+// CheckJson runs the parser over the decoded header and payload, recording
+// their fields; with |build_dom| the DOM is built in the same pass.
+Result<void> ParsedToken::CheckJson(bool build_dom) {
+  if (!build_dom) {
+    // A JWS whose payload is not a JSON object is not a JWT (spec: Precise rules).
+    const RecordedText texts[] = {{header_json, &header_fields}, {payload_json, &claims}};
+    std::size_t failed = 0;
+    if (auto checked = CheckJsonObjects(texts, failed); !checked) {
+      return BadJson(failed == 0 ? "header" : "payload", checked.error());
+    }
+    return {};
+  }
+  Result<void> result;
+  std::call_once(dom_once_, [this, &result] {
+    auto dom = std::make_unique<Dom>();
+    const boost::json::storage_ptr arena(&dom->arena);
+    auto header = ParseJsonObject(header_json, arena, &header_fields);
+    if (!header) {
+      result = BadJson("header", header.error());
+      return;
+    }
+    auto payload = ParseJsonObject(payload_json, arena, &claims);
+    if (!payload) {
+      result = BadJson("payload", payload.error());
+      return;
+    }
+    // Same storage on both sides, so these moves keep the arena's objects.
+    dom->header = std::move(*header);
+    dom->payload = std::move(*payload);
+    dom_ = std::move(dom);
+  });
+  return result;
+}
+
+const boost::json::object& ParsedToken::header() const { return BuildDom().header; }
+const boost::json::object& ParsedToken::payload() const { return BuildDom().payload; }
+
 Result<std::shared_ptr<const ParsedToken>> ParseCompact(std::string_view compact,
-                                                        std::size_t max_bytes) {
+                                                        std::size_t max_bytes, bool build_dom) {
   // Size first: nothing else is looked at in an oversized token.
   if (compact.size() > max_bytes) {
     return Error(ErrorCode::kTooLarge, "token is " + std::to_string(compact.size()) +
@@ -129,37 +214,32 @@ Result<std::shared_ptr<const ParsedToken>> ParseCompact(std::string_view compact
   if (!split) return std::move(split).error();
   const Parts& parts = *split;
 
-  // Every part's base64url is checked before any JSON is read (spec order).
-  // The decoded header and payload only feed the parser, so a stack buffer
-  // holds them for a typical token.
-  const std::size_t header_max = Base64UrlDecodedMaxSize(parts.header.size());
-  const std::size_t needed = header_max + Base64UrlDecodedMaxSize(parts.payload.size());
-  char stack_buffer[4096];
-  std::unique_ptr<char[]> heap_buffer;
-  char* buffer = stack_buffer;
-  if (needed > sizeof(stack_buffer)) {
-    heap_buffer = std::make_unique_for_overwrite<char[]>(needed);
-    buffer = heap_buffer.get();
-  }
-  const std::optional<std::size_t> header_size = Base64UrlDecodeToBuffer(parts.header, buffer);
-  if (!header_size) return BadBase64("header", parts.header, compact);
-  char* payload_buffer = buffer + header_max;
-  const std::optional<std::size_t> payload_size =
-      Base64UrlDecodeToBuffer(parts.payload, payload_buffer);
-  if (!payload_size) return BadBase64("payload", parts.payload, compact);
-  std::string signature;
-  if (!Base64UrlDecodeInto(parts.signature, signature)) {
-    return BadBase64("signature", parts.signature, compact);
-  }
+  // One allocation holds the token, its copy and every decoded part; the
+  // inline buffer is left uninitialised (make_shared would zero it), and the
+  // block is recycled per thread.
+  auto token = std::allocate_shared_for_overwrite<ParsedToken>(RecyclingAllocator<ParsedToken>());
+  char* bytes = token->Reserve(compact.size() + Base64UrlDecodedMaxSize(parts.header.size()) +
+                               Base64UrlDecodedMaxSize(parts.payload.size()) +
+                               Base64UrlDecodedMaxSize(parts.signature.size()));
+  std::memcpy(bytes, compact.data(), compact.size());
+  SetParts(*token, std::string_view(bytes, compact.size()), parts);
+  char* next = bytes + compact.size();
 
-  // One allocation for the token and its arena; the arena's buffer is left
-  // uninitialised (make_shared would zero its 2 KiB).
-  auto token = std::make_shared_for_overwrite<ParsedToken>();
-  Result<void> json = ParseJsonParts(*token, std::string_view(buffer, *header_size),
-                                     std::string_view(payload_buffer, *payload_size));
+  // Every part's base64url is checked before any JSON is read (spec order).
+  Result<std::string_view> header = Decode("header", parts.header, compact, next);
+  if (!header) return std::move(header).error();
+  next += header->size();
+  Result<std::string_view> payload = Decode("payload", parts.payload, compact, next);
+  if (!payload) return std::move(payload).error();
+  next += payload->size();
+  Result<std::string_view> signature = Decode("signature", parts.signature, compact, next);
+  if (!signature) return std::move(signature).error();
+  token->header_json = *header;
+  token->payload_json = *payload;
+  token->signature = *signature;
+
+  Result<void> json = token->CheckJson(build_dom);
   if (!json) return std::move(json).error();
-  SetParts(*token, compact, parts);
-  token->signature = std::move(signature);
   return std::shared_ptr<const ParsedToken>(std::move(token));
 }
 
