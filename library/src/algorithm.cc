@@ -1,10 +1,7 @@
 #include "tock/algorithm.h"
 
 #include <array>
-#include <cstdint>
 #include <utility>
-
-#include "internal/json.h"
 
 namespace tock {
 namespace {
@@ -26,17 +23,6 @@ constexpr std::array<std::pair<Algorithm, std::string_view>, 14> kNames = {{
     {Algorithm::kEd25519, "Ed25519"},
 }};
 
-// Every name is at most 8 bytes, so (size, fingerprint) identifies it; the
-// header's alg is looked up on every verify.
-constexpr std::array<std::uint64_t, kNames.size()> MakePrints() {
-  std::array<std::uint64_t, kNames.size()> prints{};
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    prints[i] = internal::NameFingerprint(kNames[i].second);
-  }
-  return prints;
-}
-constexpr std::array<std::uint64_t, kNames.size()> kPrints = MakePrints();
-
 }  // namespace
 
 std::string_view ToString(Algorithm alg) {
@@ -46,12 +32,19 @@ std::string_view ToString(Algorithm alg) {
   return "unknown";
 }
 
+// ParseAlgorithm runs on every verify: the twelve "XS<bits>" names are
+// decoded from their letters instead of compared one by one.
 std::optional<Algorithm> ParseAlgorithm(std::string_view name) {
-  if (name.size() > 8) return std::nullopt;
-  const std::uint64_t print = internal::NameFingerprint(name);
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (kPrints[i] == print && kNames[i].second.size() == name.size()) return kNames[i].first;
+  if (name.size() == 5 && name[1] == 'S') {
+    constexpr std::string_view kFamilies = "HRPE";  // the order of kNames
+    const std::size_t family = kFamilies.find(name[0]);
+    const std::string_view bits = name.substr(2);
+    const int size = bits == "256" ? 0 : bits == "384" ? 1 : bits == "512" ? 2 : -1;
+    if (family == std::string_view::npos || size < 0) return std::nullopt;
+    return kNames[family * 3 + static_cast<std::size_t>(size)].first;
   }
+  if (name == "EdDSA") return Algorithm::kEdDSA;
+  if (name == "Ed25519") return Algorithm::kEd25519;
   return std::nullopt;
 }
 

@@ -1,4 +1,5 @@
 #include <boost/json/object.hpp>
+#include <new>
 
 #include "internal/json.h"
 
@@ -37,15 +38,18 @@ std::optional<std::span<const std::string_view>> MemberRecord::Strings(
   if (member.kind != JsonKind::kArray || !member.strings_only || member.item_count != member.size) {
     return std::nullopt;
   }
-  return std::span<const std::string_view>(items_ + member.first_item, member.item_count);
+  if (member.item_count == 0) return std::span<const std::string_view>();
+  return std::span<const std::string_view>(items_.list.data() + member.first_item,
+                                           member.item_count);
 }
 
 void MemberRecord::AddItem(RecordedMember& array, std::string_view text) {
   ++array.size;
   // Only an unbroken run of strings from the first element is kept.
   if (array.item_count + 1u != array.size || item_count_ == kMaxItems) return;
+  if (item_count_ == 0) new (&items_.list) std::array<std::string_view, kMaxItems>();
   if (array.item_count == 0) array.first_item = static_cast<std::uint8_t>(item_count_);
-  items_[item_count_++] = text;
+  items_.list[item_count_++] = text;
   ++array.item_count;
 }
 
