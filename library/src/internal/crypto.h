@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,17 @@ namespace tock::internal {
 // as raw R||S of the curve's exact length (RFC 7518 §3.4). kKeyError when the
 // key cannot perform |alg| or has no private part.
 Result<std::string> SignBytes(const Key& key, Algorithm alg, std::string_view input);
+
+// SignatureSize is the length of every |alg| signature SignBytes makes with
+// |key|: the hash size for HMAC, the modulus size for RSA, 2 * the
+// coordinate size for ECDSA, 64 for EdDSA.
+std::size_t SignatureSize(const Key& key, Algorithm alg);
+
+// SignBytesInto is SignBytes writing the signature into |out| (at least
+// SignatureSize(key, alg) bytes, else kKeyError) and returning its length,
+// for callers that encode it straight into a token (TokenBuilder::Sign).
+Result<std::size_t> SignBytesInto(const Key& key, Algorithm alg, std::string_view input,
+                                  std::span<unsigned char> out);
 
 // VerifyBytes returns true when |signature| is a valid |alg| signature of
 // |input| by |key|. MACs are compared in constant time; an ECDSA signature

@@ -4,28 +4,26 @@
 // once (digest, padding, key). An RSA/ECDSA/EdDSA call duplicates it, so the
 // hot path neither fetches algorithms (a locked lookup in OpenSSL 3) nor
 // re-initialises the key, and the cached template is never written after it
-// is published. HMAC goes one step further with a per-thread cache of armed
-// contexts (MacCache).
+// is published. The duplicate goes into a per-thread EVP_MD_CTX that is
+// reused call after call (ThreadDigestContext). HMAC goes one step further
+// with a per-thread cache of armed contexts (MacCache).
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
 #include <array>
 #include <cstdint>
-#include <cstring>
+#include <span>
+#include <string>
 
 #include "internal/crypto.h"
 #include "internal/crypto_key.h"
 #include "internal/crypto_openssl.h"
+#include "internal/ecdsa_der.h"
 
 namespace tock::internal {
 namespace {
-
-// The largest DER ECDSA signature (P-521): SEQUENCE of two 66-byte INTEGERs
-// with sign bytes is 139 bytes.
-constexpr std::size_t kMaxEcdsaDer = 160;
 
 bool IsHmac(Algorithm alg) {
   return alg == Algorithm::kHS256 || alg == Algorithm::kHS384 || alg == Algorithm::kHS512;
@@ -108,15 +106,15 @@ struct MacCache {
   }
 };
 
-// Hmac writes the MAC of |input| to |out| (EVP_MAX_MD_SIZE bytes).
-bool Hmac(const KeyMaterial& key, Algorithm alg, std::string_view input, unsigned char* out,
-          std::size_t* out_length) {
+// Hmac writes the MAC of |input| to |out|, which holds at least the hash size.
+bool Hmac(const KeyMaterial& key, Algorithm alg, std::string_view input,
+          std::span<unsigned char> out, std::size_t* out_length) {
   thread_local MacCache cache;
   EVP_MAC_CTX* ctx = cache.Get(key, alg);
   const bool ok = ctx != nullptr &&
                   EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(input.data()),
                                  input.size()) == 1 &&
-                  EVP_MAC_final(ctx, out, out_length, EVP_MAX_MD_SIZE) == 1;
+                  EVP_MAC_final(ctx, out.data(), out_length, out.size()) == 1;
   if (!ok) ERR_clear_error();
   return ok;
 }
@@ -153,105 +151,81 @@ const EVP_MD_CTX* DigestTemplate(const KeyMaterial& key, Algorithm alg, bool sig
   return Publish(slot, std::move(fresh));
 }
 
-// DigestContext returns a context ready for one EVP_DigestSign/Verify call.
-MdCtxPtr DigestContext(const KeyMaterial& key, Algorithm alg, bool sign) {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx) return nullptr;
+// ThreadDigestContext is one EVP_MD_CTX per thread for signing and one for
+// verifying, reused by every call on that thread: EVP_MD_CTX_copy_ex resets
+// it and copies the key's template in, which saves the EVP_MD_CTX_new and
+// free each call would otherwise pay. Freed at thread exit.
+//
+// Key lifetime: the copy holds a reference to the key's EVP_PKEY (through
+// its EVP_PKEY_CTX) until the next copy on the same thread. For the verify
+// context that is acceptable: a public key kept alive a little longer is
+// only memory, and the KeyMaterial still owns its own reference. The sign
+// context is reset after every call (SignAsymmetric), so a private key is
+// never kept alive by a thread after its KeyMaterial is destroyed. The reset
+// frees what the next copy would have freed anyway; it adds only a release
+// and a re-take of the digest's reference count.
+struct ThreadDigestContext {
+  EVP_MD_CTX* ctx = nullptr;
+  ThreadDigestContext() = default;
+  ThreadDigestContext(const ThreadDigestContext&) = delete;
+  ThreadDigestContext& operator=(const ThreadDigestContext&) = delete;
+  ~ThreadDigestContext() { EVP_MD_CTX_free(ctx); }
+};
+
+// DigestContext returns this thread's |sign| or verify context, armed for
+// one EVP_DigestSign/Verify call with |key| and |alg|, or null.
+EVP_MD_CTX* DigestContext(const KeyMaterial& key, Algorithm alg, bool sign) {
+  thread_local ThreadDigestContext sign_context;
+  thread_local ThreadDigestContext verify_context;
+  ThreadDigestContext& reused = sign ? sign_context : verify_context;
+  if (reused.ctx == nullptr) reused.ctx = EVP_MD_CTX_new();
+  EVP_MD_CTX* ctx = reused.ctx;
+  if (ctx == nullptr) return nullptr;
   const EVP_MD_CTX* tmpl = DigestTemplate(key, alg, sign);
-  if (tmpl != nullptr && EVP_MD_CTX_copy_ex(ctx.get(), tmpl) == 1) return ctx;
+  if (tmpl != nullptr && EVP_MD_CTX_copy_ex(ctx, tmpl) == 1) return ctx;
   // A provider without context duplication: initialise from scratch.
   ERR_clear_error();
-  EVP_MD_CTX_reset(ctx.get());
-  if (!InitDigestContext(ctx.get(), key, alg, sign)) {
+  EVP_MD_CTX_reset(ctx);
+  if (!InitDigestContext(ctx, key, alg, sign)) {
     ERR_clear_error();
+    EVP_MD_CTX_reset(ctx);
     return nullptr;
   }
   return ctx;
 }
 
-// EcdsaDerToRaw converts a DER ECDSA-Sig-Value to R||S, each left-padded to
-// the coordinate size (RFC 7518 §3.4).
-std::optional<std::string> EcdsaDerToRaw(const unsigned char* der, std::size_t length,
-                                         std::size_t width) {
-  const unsigned char* p = der;
-  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(length));
-  if (sig == nullptr) return std::nullopt;
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig, &r, &s);
-  std::string out(2 * width, '\0');
-  auto* dst = reinterpret_cast<unsigned char*>(out.data());
-  const int w = static_cast<int>(width);
-  const bool ok = BN_bn2binpad(r, dst, w) == w && BN_bn2binpad(s, dst + width, w) == w;
-  ECDSA_SIG_free(sig);
-  if (!ok) return std::nullopt;
-  return out;
-}
+// ResetOnExit drops the sign context's reference to the private key when
+// SignAsymmetric returns (see ThreadDigestContext).
+struct ResetOnExit {
+  EVP_MD_CTX* ctx;
+  ~ResetOnExit() { EVP_MD_CTX_reset(ctx); }
+};
 
-// AppendDerInteger writes the n-byte big-endian unsigned |p| as a minimal
-// DER INTEGER (X.690 §8.3) at |out| and returns its length: leading zero
-// bytes dropped, one 0x00 added when the top bit is set. n <= 66, so the
-// length always fits the short form.
-std::size_t AppendDerInteger(const unsigned char* p, std::size_t n, unsigned char* out) {
-  while (n > 1 && *p == 0) {
-    ++p;
-    --n;
-  }
-  const std::size_t pad = (*p & 0x80) != 0 ? 1 : 0;
-  out[0] = 0x02;
-  out[1] = static_cast<unsigned char>(n + pad);
-  out[2] = 0x00;
-  std::memcpy(out + 2 + pad, p, n);
-  return 2 + pad + n;
-}
-
-// EcdsaRawToDer converts R||S to the DER ECDSA-Sig-Value OpenSSL verifies
-// (RFC 3279 §2.2.3: SEQUENCE { r INTEGER, s INTEGER }) into |der|; returns
-// its length, 0 on failure. Written directly because the BIGNUM round trip
-// through i2d_ECDSA_SIG cost ~15k instructions and ~17 allocations per
-// verify (docs/performance.md).
-std::size_t EcdsaRawToDer(std::string_view raw, unsigned char (&der)[kMaxEcdsaDer]) {
-  const std::size_t width = raw.size() / 2;
-  if (width == 0 || width > 66 || raw.size() != 2 * width) return 0;
-  const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
-  unsigned char body[2 * (3 + 66)];
-  std::size_t body_length = AppendDerInteger(bytes, width, body);
-  body_length += AppendDerInteger(bytes + width, width, body + body_length);
-  // P-521 bodies exceed 127 bytes: DER's long form with one length byte.
-  const std::size_t header = body_length < 128 ? 2 : 3;
-  if (header + body_length > kMaxEcdsaDer) return 0;
-  der[0] = 0x30;
-  if (header == 2) {
-    der[1] = static_cast<unsigned char>(body_length);
-  } else {
-    der[1] = 0x81;
-    der[2] = static_cast<unsigned char>(body_length);
-  }
-  std::memcpy(der + header, body, body_length);
-  return header + body_length;
-}
-
-Result<std::string> SignAsymmetric(const KeyMaterial& key, Algorithm alg, std::string_view input) {
-  MdCtxPtr ctx = DigestContext(key, alg, /*sign=*/true);
-  if (!ctx) {
+// SignAsymmetric writes the RSA, ECDSA or EdDSA signature of |input| into
+// |out|, which holds exactly SignatureSize bytes, and returns its length.
+Result<std::size_t> SignAsymmetric(const KeyMaterial& key, Algorithm alg, std::string_view input,
+                                   std::span<unsigned char> out) {
+  EVP_MD_CTX* ctx = DigestContext(key, alg, /*sign=*/true);
+  if (ctx == nullptr) {
     return Error(ErrorCode::kKeyError, "cannot prepare " + std::string(ToString(alg)) +
                                            " signing: " + LastOpenSslError("OpenSSL error"));
   }
+  const ResetOnExit reset{ctx};
   const auto* in = reinterpret_cast<const unsigned char*>(input.data());
   if (IsEcdsa(alg)) {
-    unsigned char der[kMaxEcdsaDer];
+    // OpenSSL signs in DER; JOSE wants R||S (RFC 7518 §3.4).
+    unsigned char der[kMaxEcdsaDerSize];
     std::size_t length = sizeof(der);
-    if (EVP_DigestSign(ctx.get(), der, &length, in, input.size()) == 1) {
-      if (auto raw = EcdsaDerToRaw(der, length, key.ec_coordinate_bytes)) return *raw;
+    if (EVP_DigestSign(ctx, der, &length, in, input.size()) == 1) {
+      if (EcdsaDerToRaw(std::span<const unsigned char>(der, length), out)) return out.size();
+      return Error(ErrorCode::kKeyError,
+                   std::string(ToString(alg)) + " signing failed: the " + std::to_string(length) +
+                       "-byte DER signature does not hold two integers of at most " +
+                       std::to_string(out.size() / 2) + " bytes");
     }
   } else {
-    std::string out(static_cast<std::size_t>(EVP_PKEY_get_size(key.pkey)), '\0');
     std::size_t length = out.size();
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &length, in,
-                       input.size()) == 1) {
-      out.resize(length);
-      return out;
-    }
+    if (EVP_DigestSign(ctx, out.data(), &length, in, input.size()) == 1) return length;
   }
   return Error(ErrorCode::kKeyError, std::string(ToString(alg)) +
                                          " signing failed: " + LastOpenSslError("OpenSSL error"));
@@ -259,7 +233,7 @@ Result<std::string> SignAsymmetric(const KeyMaterial& key, Algorithm alg, std::s
 
 bool VerifyAsymmetric(const KeyMaterial& key, Algorithm alg, std::string_view input,
                       std::string_view signature) {
-  unsigned char der[kMaxEcdsaDer];
+  unsigned char der[kMaxEcdsaDerSize];
   const unsigned char* sig = reinterpret_cast<const unsigned char*>(signature.data());
   std::size_t sig_length = signature.size();
   if (IsEcdsa(alg)) {
@@ -270,18 +244,26 @@ bool VerifyAsymmetric(const KeyMaterial& key, Algorithm alg, std::string_view in
     if (sig_length == 0) return false;
     sig = der;
   }
-  MdCtxPtr ctx = DigestContext(key, alg, /*sign=*/false);
-  if (!ctx) return false;
-  const int verified =
-      EVP_DigestVerify(ctx.get(), sig, sig_length,
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size());
+  EVP_MD_CTX* ctx = DigestContext(key, alg, /*sign=*/false);
+  if (ctx == nullptr) return false;
+  const int verified = EVP_DigestVerify(
+      ctx, sig, sig_length, reinterpret_cast<const unsigned char*>(input.data()), input.size());
   if (verified != 1) ERR_clear_error();
   return verified == 1;
 }
 
 }  // namespace
 
-Result<std::string> SignBytes(const Key& key, Algorithm alg, std::string_view input) {
+std::size_t SignatureSize(const Key& key, Algorithm alg) {
+  const KeyMaterial& m = key.material();
+  if (IsHmac(alg)) return static_cast<std::size_t>(EVP_MD_get_size(DigestFor(alg)));
+  if (IsEcdsa(alg)) return 2 * m.ec_coordinate_bytes;
+  if (m.pkey == nullptr) return 0;
+  return static_cast<std::size_t>(EVP_PKEY_get_size(m.pkey));  // RSA modulus; 64 for Ed25519
+}
+
+Result<std::size_t> SignBytesInto(const Key& key, Algorithm alg, std::string_view input,
+                                  std::span<unsigned char> out) {
   const KeyMaterial& m = key.material();
   if (!key.CanPerform(alg)) {
     return Error(ErrorCode::kKeyError, "this " + std::string(ToString(m.type)) + " key (" +
@@ -292,15 +274,32 @@ Result<std::string> SignBytes(const Key& key, Algorithm alg, std::string_view in
     return Error(ErrorCode::kKeyError, "this " + std::string(ToString(m.type)) +
                                            " key is a public key; signing needs the private key");
   }
+  const std::size_t size = SignatureSize(key, alg);
+  if (size == 0 || out.size() < size) {
+    return Error(ErrorCode::kKeyError, "a " + std::string(ToString(alg)) + " signature by this " +
+                                           std::to_string(m.bits) + "-bit key takes " +
+                                           std::to_string(size) + " bytes; the buffer holds " +
+                                           std::to_string(out.size()));
+  }
   if (IsHmac(alg)) {
-    unsigned char mac[EVP_MAX_MD_SIZE];
     std::size_t length = 0;
-    if (!Hmac(m, alg, input, mac, &length)) {
+    if (!Hmac(m, alg, input, out, &length)) {
       return Error(ErrorCode::kKeyError, std::string(ToString(alg)) + " computation failed");
     }
-    return std::string(reinterpret_cast<const char*>(mac), length);
+    return length;
   }
-  return SignAsymmetric(m, alg, input);
+  return SignAsymmetric(m, alg, input, out.first(size));
+}
+
+Result<std::string> SignBytes(const Key& key, Algorithm alg, std::string_view input) {
+  std::string signature(key.CanPerform(alg) ? SignatureSize(key, alg) : 0, '\0');
+  Result<std::size_t> length =
+      SignBytesInto(key, alg, input,
+                    std::span<unsigned char>(reinterpret_cast<unsigned char*>(signature.data()),
+                                             signature.size()));
+  if (!length.ok()) return std::move(length).error();
+  signature.resize(*length);
+  return signature;
 }
 
 bool VerifyBytes(const Key& key, Algorithm alg, std::string_view input,
