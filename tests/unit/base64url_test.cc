@@ -193,5 +193,51 @@ TEST(Base64Url, EveryByteValueInEveryBlockPositionIsClassified) {
   }
 }
 
+// ReferenceEncode is RFC 4648 §5 bit by bit, without padding.
+std::string ReferenceEncode(std::string_view bytes) {
+  constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string out;
+  std::uint32_t bits = 0;
+  int count = 0;
+  for (char c : bytes) {
+    bits = bits << 8 | static_cast<unsigned char>(c);
+    count += 8;
+    while (count >= 6) {
+      count -= 6;
+      out += kAlphabet[bits >> count & 63];
+    }
+  }
+  if (count > 0) out += kAlphabet[bits << (6 - count) & 63];
+  return out;
+}
+
+TEST(Base64Url, EncodeAgreesWithTheDefinitionOnRandomBytes) {
+  std::mt19937 random(7638);
+  for (int round = 0; round < 5000; ++round) {
+    std::string bytes(random() % 200, '\0');  // short ones take the scalar path only
+    for (char& c : bytes) c = static_cast<char>(random() % 256);
+    const std::string expected = ReferenceEncode(bytes);
+    std::string appended = "prefix.";
+    Base64UrlEncodeAppend(appended, bytes);
+    ASSERT_EQ(appended, "prefix." + expected) << round;
+    ASSERT_EQ(Base64UrlDecode(expected), std::optional<std::string>(bytes)) << round;
+  }
+}
+
+TEST(Base64Url, EncodeCoversEveryCharacterInEveryBlockLane) {
+  // 48 bytes whose 64 sextets are 0..63 in order: every value in every lane.
+  std::string bytes;
+  for (int i = 0; i < 64; i += 4) {
+    const std::uint32_t group =
+        static_cast<std::uint32_t>(i << 18 | (i + 1) << 12 | (i + 2) << 6 | (i + 3));
+    bytes += static_cast<char>(group >> 16);
+    bytes += static_cast<char>(group >> 8 & 0xFF);
+    bytes += static_cast<char>(group & 0xFF);
+  }
+  EXPECT_EQ(Base64UrlEncode(bytes),
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+}
+
 }  // namespace
 }  // namespace tock::internal

@@ -120,6 +120,37 @@ __attribute__((target("ssse3"))) bool DecodeBlocks(const char* src, unsigned cha
   return true;
 }
 
+// EncodeBlocks writes 16 characters for each 12 bytes of |src| while at
+// least 16 bytes are readable (a block loads 16); returns the bytes encoded.
+// The spread, the multiplies and the offset table are Mula's SSSE3 encoder
+// (same paper as above), with '-' and '_' for the URL alphabet.
+__attribute__((target("ssse3"))) std::size_t EncodeBlocks(const unsigned char* src,
+                                                          std::size_t size, char* dst) {
+  const __m128i spread = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+  const __m128i offsets =
+      _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                    '0' - 52, '0' - 52, '0' - 52, '-' - 62, '_' - 63, 'A', 0, 0);
+  std::size_t done = 0;
+  for (; done + 16 <= size; done += 12, dst += 16) {
+    const __m128i in =
+        _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + done)), spread);
+    // Each 32-bit lane holds one group's 3 bytes; move its four 6-bit
+    // fields into four bytes.
+    const __m128i high =
+        _mm_mulhi_epu16(_mm_and_si128(in, _mm_set1_epi32(0x0fc0fc00)), _mm_set1_epi32(0x04000040));
+    const __m128i low =
+        _mm_mullo_epi16(_mm_and_si128(in, _mm_set1_epi32(0x003f03f0)), _mm_set1_epi32(0x01000010));
+    const __m128i sextets = _mm_or_si128(high, low);
+    // 0-25 -> offset 13 ('A'), 26-51 -> 0 ('a' - 26), 52-63 -> 1-12.
+    __m128i row = _mm_subs_epu8(sextets, _mm_set1_epi8(51));
+    row = _mm_or_si128(
+        row, _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26), sextets), _mm_set1_epi8(13)));
+    const __m128i chars = _mm_add_epi8(_mm_shuffle_epi8(offsets, row), sextets);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), chars);
+  }
+  return done;
+}
+
 bool HasSsse3() {
   static const bool has = __builtin_cpu_supports("ssse3");
   return has;
@@ -135,7 +166,16 @@ void Base64UrlEncodeAppend(std::string& out, std::string_view bytes) {
   out.resize(pos + Base64UrlEncodedSize(bytes.size()));
   char* dst = out.data() + pos;
   const auto* src = reinterpret_cast<const unsigned char*>(bytes.data());
-  for (std::size_t i = 0; i < full; ++i, src += 3, dst += 4) {
+  std::size_t i = 0;
+#if defined(TOCK_BASE64_SSSE3)
+  if (bytes.size() >= 16 && HasSsse3()) {
+    const std::size_t done = EncodeBlocks(src, bytes.size(), dst);
+    i = done / 3;
+    src += done;
+    dst += done / 3 * 4;
+  }
+#endif
+  for (; i < full; ++i, src += 3, dst += 4) {
     const std::uint32_t v = (std::uint32_t{src[0]} << 16) | (std::uint32_t{src[1]} << 8) | src[2];
     dst[0] = kAlphabet[(v >> 18) & 63];
     dst[1] = kAlphabet[(v >> 12) & 63];
