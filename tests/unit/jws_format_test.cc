@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "internal/base64url.h"
@@ -259,6 +260,21 @@ TEST(JwsFormat, InvalidUtf8AndDepthAreBadJson) {
 TEST(JwsFormat, SerializeCompactEncodesEachPart) {
   EXPECT_EQ(SerializeCompact("{}", "{\"a\":1}", "\xfb\xff"), "e30.eyJhIjoxfQ.-_8");
   EXPECT_EQ(SerializeCompact("{}", "{}", ""), "e30.e30.");
+}
+
+TEST(JwsFormat, DomIsBuiltOnceWhenThreadsAskTogether) {
+  auto result = ParseCompact(Token(R"({"alg":"HS256"})", R"({"scope":"a b","n":[1,2,3]})"),
+                             kDefaultMaxTokenBytes);
+  ASSERT_TRUE(result.ok());
+  const std::shared_ptr<const ParsedToken> token = *result;
+  std::vector<const boost::json::object*> seen(4, nullptr);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    threads.emplace_back([&token, &seen, i] { seen[i] = &token->payload(); });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const boost::json::object* object : seen) EXPECT_EQ(object, seen.front());
+  EXPECT_EQ(FindString(*seen.front(), "scope"), std::optional<std::string_view>("a b"));
 }
 
 }  // namespace
