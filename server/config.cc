@@ -2,10 +2,14 @@
 
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <set>
 #include <string_view>
 
+#include "replay/redis_url.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
 
@@ -124,6 +128,16 @@ class Reader {
   std::string Path(const std::string& p) const {
     if (p.empty() || fs::path(p).is_absolute() || file_.empty()) return p;
     return (fs::absolute(fs::path(file_)).parent_path() / p).lexically_normal().string();
+  }
+
+  // Readable fails at |key| when the file |path| it names cannot be read.
+  void Readable(const toml::table& t, std::string_view key, const std::string& path) const {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) {
+      Fail(t.get(key),
+           "\"" + std::string(key) + "\": cannot read " + path + ": " + std::strerror(errno));
+    }
+    std::fclose(f);
   }
 
   const std::string& file() const { return file_; }
@@ -276,7 +290,9 @@ void ReadReplay(const Reader& r, const toml::table& t, ReplayConfig& c) {
     c.backend = *b;
   }
   if (auto u = r.String(t, "url")) {
-    if (u->rfind("redis://", 0) != 0) r.Fail(t.get("url"), "[replay] url must start with redis://");
+    // Checked here, so a bad url is "FILE:LINE: reason" (without the password).
+    if (Result<RedisUrl> url = ParseRedisUrl(*u); !url.ok())
+      r.Fail(t.get("url"), url.error().message());
     c.url = *u;
   }
 }
@@ -319,6 +335,10 @@ void ReadRoot(const Reader& r, const toml::table& root, Config& c) {
     r.Fail(root.get(c.tls_cert ? "tls_cert" : "tls_key"),
            "\"tls_cert\" and \"tls_key\" go together");
   }
+  // A missing file is a config error with its line; what is in the files
+  // (PEM, a key that matches the certificate) is checked when TLS starts.
+  if (c.tls_cert) r.Readable(root, "tls_cert", *c.tls_cert);
+  if (c.tls_key) r.Readable(root, "tls_key", *c.tls_key);
   if (auto p = r.String(root, "log_file")) c.log_file = r.Path(*p);
   if (auto* t = r.Table(root, "token")) ReadToken(r, *t, c.token);
   if (auto* t = r.Table(root, "assertion")) ReadAssertion(r, *t, c.assertion);

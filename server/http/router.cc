@@ -1,59 +1,52 @@
 #include "http/router.h"
 
+#include <boost/url/encoding_opts.hpp>
+#include <boost/url/error.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/pct_string_view.hpp>
+
 namespace tock::server {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+namespace urls = boost::urls;
+
+// '+' is a space in application/x-www-form-urlencoded (and in the query of
+// http URLs by the same convention); Boost.URL decodes it so on request.
+const urls::encoding_opts kFormEncoding(/*space_as_plus=*/true);
+
+bool IsEscapeError(const boost::system::error_code& ec) {
+  return ec == urls::error::bad_pct_hexdig || ec == urls::error::missing_pct_hexdig ||
+         ec == urls::error::incomplete_encoding;
 }
 
 }  // namespace
 
 std::optional<std::string> UrlDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out += ' ';
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += c;
-    }
+  urls::result<urls::pct_string_view> escaped = urls::make_pct_string_view(text);
+  if (!escaped) return std::nullopt;
+  return escaped->decode(kFormEncoding);
+}
+
+Result<FormPairs> ParseForm(std::string_view text, std::string_view what) {
+  urls::result<urls::params_encoded_view> params = urls::parse_query(text);
+  if (!params) {
+    return Error(ErrorCode::kMalformed,
+                 std::string(what) +
+                     (IsEscapeError(params.error())
+                          ? " has a bad %-escape (\"%\" must be followed by two hex digits)"
+                          : " has a character that must be %-encoded (RFC 3986 section 3.4)"));
+  }
+  FormPairs out;
+  for (urls::param_pct_view param : *params) {
+    if (param.key.empty() && !param.has_value) continue;  // "a=b&&c=d"
+    out.emplace_back(param.key.decode(kFormEncoding), param.value.decode(kFormEncoding));
   }
   return out;
 }
 
-std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!text.empty()) {
-    std::size_t amp = text.find('&');
-    std::string_view pair = text.substr(0, amp);
-    text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
-    if (pair.empty()) continue;
-    std::size_t eq = pair.find('=');
-    auto name = UrlDecode(pair.substr(0, eq));
-    auto value = UrlDecode(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
-    if (!name || !value) return std::nullopt;
-    out.emplace_back(std::move(*name), std::move(*value));
-  }
-  return out;
-}
-
-std::optional<std::string> Request::QueryParam(std::string_view name) const {
-  auto form = ParseForm(query);
-  if (!form) return std::nullopt;
-  for (auto& [k, v] : *form) {
-    if (k == name) return v;
+std::optional<std::string> FormValue(const FormPairs& pairs, std::string_view name) {
+  for (const auto& [key, value] : pairs) {
+    if (key == name) return value;
   }
   return std::nullopt;
 }

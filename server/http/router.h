@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "tock/result.h"
+
 namespace tock::server {
 
 namespace http = boost::beast::http;
@@ -24,18 +26,26 @@ struct Request {
   std::string path;   // target before '?'
   std::string query;  // after '?', raw
 
-  // QueryParam returns the decoded value of |name| in the query string.
-  std::optional<std::string> QueryParam(std::string_view name) const;
   // Header returns a header field's value, or empty.
   std::string_view Header(http::field field) const;
 };
 
-// UrlDecode decodes %XX and '+' (application/x-www-form-urlencoded); nullopt
-// on a bad escape.
+// UrlDecode decodes %XX and '+' as space (application/x-www-form-urlencoded,
+// by Boost.URL); other characters pass as they are. nullopt on a bad escape.
 std::optional<std::string> UrlDecode(std::string_view text);
 
-// ParseForm splits "a=b&c=d" into decoded pairs; nullopt on a bad escape.
-std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view text);
+using FormPairs = std::vector<std::pair<std::string, std::string>>;
+
+// ParseForm splits "a=b&c=d" (a query string or an
+// application/x-www-form-urlencoded body) into decoded pairs, '+' as space,
+// empty pairs skipped. The text must follow RFC 3986 §3.4 (Boost.URL's
+// parse_query): a bad %-escape or a character that must be %-encoded is a
+// kMalformed error, "|what| has a bad %-escape ..." or "... a character
+// that must be %-encoded ...".
+Result<FormPairs> ParseForm(std::string_view text, std::string_view what);
+
+// FormValue is the value of the first pair named |name|, or nullopt.
+std::optional<std::string> FormValue(const FormPairs& pairs, std::string_view name);
 
 // MakeResponse builds a response with |status|, content type and body.
 Response MakeResponse(const Request& req, http::status status, std::string_view content_type,

@@ -350,13 +350,43 @@ struct HttpServer::Impl {
     });
   }
 
-  // BeginShutdown runs on any thread; the acceptor and signal set are not
-  // thread-safe, so they are closed on their strand, where Accept runs.
+  // Periodic is a task of Every(); its timer lives on the acceptor's strand.
+  struct Periodic {
+    Periodic(const asio::any_io_executor& executor, std::chrono::milliseconds p,
+             std::function<void()> t)
+        : timer(executor), period(p), task(std::move(t)) {}
+    asio::steady_timer timer;
+    std::chrono::milliseconds period;
+    std::function<void()> task;
+  };
+
+  // Arm runs on the acceptor's strand (or before Run). The task itself runs
+  // on the worker pool: key generation must not stall a network thread.
+  void Arm(Periodic& p) {
+    if (shared.stopping) return;
+    p.timer.expires_after(p.period);
+    p.timer.async_wait([this, &p](beast::error_code ec) {
+      if (ec || shared.stopping) return;
+      asio::post(shared.pool, [this, &p] {
+        try {
+          p.task();
+        } catch (const std::exception&) {
+          // The task reports its own failures; the schedule goes on.
+        }
+        asio::post(acceptor.get_executor(), [this, &p] { Arm(p); });
+      });
+    });
+  }
+
+  // BeginShutdown runs on any thread; the acceptor, signal set and timers
+  // are not thread-safe, so they are closed on their strand, where Accept
+  // and Arm run.
   void BeginShutdown() {
     asio::post(acceptor.get_executor(), [this] {
       beast::error_code ignored;
       acceptor.close(ignored);
       signals.cancel(ignored);
+      for (auto& p : periodic) p->timer.cancel();
     });
     std::vector<std::function<void()>> close_if_idle;
     {
@@ -373,6 +403,7 @@ struct HttpServer::Impl {
   SharedState shared;
   tcp::acceptor acceptor;
   asio::signal_set signals;
+  std::vector<std::unique_ptr<Periodic>> periodic;
 };
 
 HttpServer::HttpServer(const Router& router, HttpLimits limits, AccessLog access_log)
@@ -409,15 +440,22 @@ bool HttpServer::EnableTls(const std::string& cert_file, const std::string& key_
                   ec);
   if (!ec) tls.use_certificate_chain_file(cert_file, ec);
   if (ec) {
-    error = "cannot use tls_cert " + cert_file + ": " + ec.message();
+    error = "cannot use tls_cert " + cert_file + ": " + ec.message() +
+            "; it must hold the PEM certificate (chain) of this server";
     return false;
   }
   tls.use_private_key_file(key_file, ssl::context::pem, ec);
   if (ec) {
-    error = "cannot use tls_key " + key_file + ": " + ec.message();
+    error = "cannot use tls_key " + key_file + ": " + ec.message() +
+            "; it must hold the PEM private key of tls_cert";
     return false;
   }
   return true;
+}
+
+void HttpServer::Every(std::chrono::milliseconds period, std::function<void()> task) {
+  impl_->periodic.push_back(
+      std::make_unique<Impl::Periodic>(impl_->acceptor.get_executor(), period, std::move(task)));
 }
 
 void HttpServer::Run(unsigned threads) {
@@ -426,6 +464,8 @@ void HttpServer::Run(unsigned threads) {
     if (!ec) impl.BeginShutdown();
   });
   impl.Accept();
+  // No network thread runs yet, so arming from here does not race the strand.
+  for (auto& p : impl.periodic) impl.Arm(*p);
   // Once shutdown closes the acceptor, an in-flight request may have no
   // operation pending on the io_context while its handler runs on the worker
   // pool; without this guard run() would return and its response never be

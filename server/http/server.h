@@ -3,6 +3,7 @@
 #ifndef TOCK_SERVER_HTTP_SERVER_H_
 #define TOCK_SERVER_HTTP_SERVER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +34,10 @@ class HttpServer {
   bool Listen(const std::string& host, std::uint16_t port, std::string& error);
   // EnableTls loads a certificate chain and key (PEM); false with |error|.
   bool EnableTls(const std::string& cert_file, const std::string& key_file, std::string& error);
+  // Every runs |task| on the worker pool every |period| from Run until
+  // shutdown, on an asio steady_timer of the server's io_context; the next
+  // period starts when a run ends, so runs never overlap. Call before Run.
+  void Every(std::chrono::milliseconds period, std::function<void()> task);
   // Run serves until SIGINT/SIGTERM, then stops accepting, lets in-flight
   // requests finish (up to shutdown_grace_s) and returns.
   void Run(unsigned threads);

@@ -300,8 +300,8 @@ std::variant<Form, OAuthFailure> ReadForm(const Request& req) {
   if (lower != "application/x-www-form-urlencoded") {
     return BadRequest("invalid_request", "the body must be application/x-www-form-urlencoded");
   }
-  auto pairs = ParseForm(req.msg.body());
-  if (!pairs) return BadRequest("invalid_request", "the form body has a bad %-escape");
+  Result<FormPairs> pairs = ParseForm(req.msg.body(), "the form body");
+  if (!pairs.ok()) return BadRequest("invalid_request", pairs.error().message());
   Form form;
   for (auto& [k, v] : *pairs) {
     // RFC 6749 §3.2: request parameters must not be repeated.

@@ -3,7 +3,10 @@
 #include <hiredis/hiredis.h>
 
 #include <mutex>
+#include <optional>
+#include <string>
 
+#include "replay/redis_url.h"
 #include "replay/replay_stores.h"
 
 namespace tock::server {
@@ -13,8 +16,7 @@ constexpr timeval kTimeout{1, 0};
 
 class RedisReplayStore final : public ReplayStore {
  public:
-  RedisReplayStore(std::string host, int port, int db, std::string url, const Clock& clock)
-      : host_(std::move(host)), port_(port), db_(db), url_(std::move(url)), clock_(clock) {}
+  RedisReplayStore(RedisUrl url, const Clock& clock) : url_(std::move(url)), clock_(clock) {}
   ~RedisReplayStore() override {
     if (ctx_) redisFree(ctx_);
   }
@@ -35,11 +37,11 @@ class RedisReplayStore final : public ReplayStore {
                                           "\" was already used (recorded in Redis)");
     } else if (reply->type == REDIS_REPLY_ERROR) {
       result =
-          Error(ErrorCode::kNetworkError, "replay store unreachable: Redis " + url_ +
+          Error(ErrorCode::kNetworkError, "replay store unreachable: Redis " + url_.shown +
                                               " answered: " + std::string(reply->str, reply->len));
     } else if (!(reply->type == REDIS_REPLY_STATUS &&
                  std::string(reply->str, reply->len) == "OK")) {
-      result = Error(ErrorCode::kNetworkError, "replay store unreachable: Redis " + url_ +
+      result = Error(ErrorCode::kNetworkError, "replay store unreachable: Redis " + url_.shown +
                                                    " gave an unexpected reply to SET");
     }
     freeReplyObject(reply);
@@ -50,12 +52,17 @@ class RedisReplayStore final : public ReplayStore {
     std::lock_guard<std::mutex> lock(mutex_);
     auto* reply = static_cast<redisReply*>(Command("PING"));
     if (!reply) return Drop();
-    bool ok = reply->type == REDIS_REPLY_STATUS;
+    Result<void> result;
+    if (reply->type == REDIS_REPLY_ERROR) {
+      result = Error(ErrorCode::kNetworkError,
+                     "replay store unreachable: Redis " + url_.shown +
+                         " answered PING with: " + std::string(reply->str, reply->len));
+    } else if (reply->type != REDIS_REPLY_STATUS) {
+      result = Error(ErrorCode::kNetworkError,
+                     "replay store unreachable: Redis " + url_.shown + " did not answer PING");
+    }
     freeReplyObject(reply);
-    if (!ok)
-      return Error(ErrorCode::kNetworkError,
-                   "replay store unreachable: Redis " + url_ + " did not answer PING");
-    return {};
+    return result;
   }
 
   std::string_view Name() const override { return "redis"; }
@@ -80,33 +87,55 @@ class RedisReplayStore final : public ReplayStore {
 
   Result<void> Connect() {
     if (ctx_) return {};
-    ctx_ = redisConnectWithTimeout(host_.c_str(), port_, kTimeout);
+    ctx_ = redisConnectWithTimeout(url_.host.c_str(), url_.port, kTimeout);
     if (!ctx_ || ctx_->err) return Drop();
     redisSetTimeout(ctx_, kTimeout);
-    if (db_ != 0) {
-      auto* reply = static_cast<redisReply*>(redisCommand(ctx_, "SELECT %d", db_));
-      bool ok = reply && reply->type == REDIS_REPLY_STATUS;
-      if (reply) freeReplyObject(reply);
-      if (!ok) return Drop();
+    if (url_.password) {
+      // AUTH [USER] PASSWORD as binary-safe arguments; the password never
+      // goes into a message (Redis does not echo it either).
+      const std::string& pass = *url_.password;
+      auto* reply = static_cast<redisReply*>(
+          url_.user.empty() ? redisCommand(ctx_, "AUTH %b", pass.data(), pass.size())
+                            : redisCommand(ctx_, "AUTH %b %b", url_.user.data(), url_.user.size(),
+                                           pass.data(), pass.size()));
+      if (auto refused = Refusal(reply, "AUTH")) return Drop(*refused);
+    }
+    if (url_.db != 0) {
+      auto* reply = static_cast<redisReply*>(redisCommand(ctx_, "SELECT %d", url_.db));
+      if (auto refused = Refusal(reply, "SELECT " + std::to_string(url_.db))) return Drop(*refused);
     }
     return {};
   }
 
-  // Drop forgets a broken connection (the next call reconnects) and reports.
-  Error Drop() {
-    std::string reason = ctx_ && ctx_->err ? std::string(ctx_->errstr) : last_reason_;
+  // Refusal frees |reply| of a set-up command; the reason when it was not OK
+  // (empty for a broken connection: Drop then reports ctx_->errstr).
+  std::optional<std::string> Refusal(redisReply* reply, const std::string& command) {
+    if (!reply) return std::string();
+    std::optional<std::string> reason;
+    if (reply->type == REDIS_REPLY_ERROR) {
+      reason = command + " was refused: " + std::string(reply->str, reply->len);
+    } else if (reply->type != REDIS_REPLY_STATUS) {
+      reason = command + " gave an unexpected reply";
+    }
+    freeReplyObject(reply);
+    return reason;
+  }
+
+  // Drop forgets a broken connection (the next call reconnects) and reports
+  // |reason|, else the connection's error, else the last reason.
+  Error Drop(const std::string& reason_in = "") {
+    std::string reason = !reason_in.empty()  ? reason_in
+                         : ctx_ && ctx_->err ? std::string(ctx_->errstr)
+                                             : last_reason_;
     if (reason.empty()) reason = "no connection";
     last_reason_ = reason;  // Command() may call Drop() twice for one failure
     if (ctx_) redisFree(ctx_);
     ctx_ = nullptr;
     return Error(ErrorCode::kNetworkError,
-                 "replay store unreachable: Redis " + url_ + ": " + reason);
+                 "replay store unreachable: Redis " + url_.shown + ": " + reason);
   }
 
-  std::string host_;
-  int port_;
-  int db_;
-  std::string url_;
+  RedisUrl url_;
   const Clock& clock_;
   std::mutex mutex_;
   redisContext* ctx_ = nullptr;
@@ -117,32 +146,10 @@ class RedisReplayStore final : public ReplayStore {
 
 Result<std::unique_ptr<ReplayStore>> MakeRedisReplayStore(const std::string& url,
                                                           const Clock& clock) {
-  std::string rest = url.substr(url.rfind("redis://", 0) == 0 ? 8 : 0);
-  int db = 0;
-  std::size_t slash = rest.find('/');
-  try {
-    if (slash != std::string::npos) {
-      std::string db_text = rest.substr(slash + 1);
-      rest = rest.substr(0, slash);
-      if (!db_text.empty()) db = std::stoi(db_text);
-    }
-    int port = 6379;
-    std::size_t colon = rest.rfind(':');
-    if (colon != std::string::npos) {
-      port = std::stoi(rest.substr(colon + 1));
-      rest = rest.substr(0, colon);
-    }
-    if (rest.empty() || rest.find('@') != std::string::npos || port <= 0 || port > 65535 ||
-        db < 0) {
-      throw std::invalid_argument("url");
-    }
-    return std::unique_ptr<ReplayStore>(
-        std::make_unique<RedisReplayStore>(rest, port, db, url, clock));
-  } catch (const std::exception&) {
-    return Error(ErrorCode::kUsage,
-                 "[replay] url \"" + url +
-                     "\" is not redis://HOST[:PORT][/DB] (passwords are not supported yet).");
-  }
+  Result<RedisUrl> parsed = ParseRedisUrl(url);
+  if (!parsed.ok()) return parsed.error();
+  return std::unique_ptr<ReplayStore>(
+      std::make_unique<RedisReplayStore>(std::move(*parsed), clock));
 }
 
 }  // namespace tock::server

@@ -16,8 +16,10 @@ namespace tock::server {
 Result<std::unique_ptr<ReplayStore>> OpenSqliteReplayStore(const std::string& path,
                                                            const Clock& clock);
 
-// MakeRedisReplayStore parses |url| (redis://host[:port][/db]) and connects
-// lazily: an unreachable Redis fails each call (closed), never the start.
+// MakeRedisReplayStore parses |url| (redis://[[user]:password@]host[:port][/db],
+// see redis_url.h) and connects lazily, with AUTH when the url has a
+// password: an unreachable Redis or a refused password fails each call
+// (closed), never the start.
 Result<std::unique_ptr<ReplayStore>> MakeRedisReplayStore(const std::string& url,
                                                           const Clock& clock);
 

@@ -178,6 +178,16 @@ Response Rejected(ServerContext& ctx, const Request& req, const Error& error,
 }  // namespace
 
 Response HandleValidate(ServerContext& ctx, const Request& req) {
+  // The query is the location's requirement (?aud=, ?scope=): one that does
+  // not decode must fail closed, not be read as "no requirement".
+  Result<FormPairs> query = ParseForm(req.query, "the query string");
+  if (!query.ok()) {
+    return JsonResponse(req, http::status::bad_request,
+                        JsonWriter()
+                            .Str("error", "invalid_request")
+                            .Str("error_description", query.error().message())
+                            .Finish());
+  }
   std::string_view auth = req.Header(http::field::authorization);
   if (auth.empty()) {
     Error error(ErrorCode::kMalformed,
@@ -193,8 +203,8 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
   std::string_view token = auth.substr(7);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
-  std::optional<std::string> location_aud = req.QueryParam("aud");
-  std::optional<std::string> location_scope = req.QueryParam("scope");
+  std::optional<std::string> location_aud = FormValue(*query, "aud");
+  std::optional<std::string> location_scope = FormValue(*query, "scope");
   if (location_aud && location_aud->empty()) location_aud.reset();
 
   Result<UnverifiedView> inspected = InspectUnverified(token);

@@ -1,7 +1,7 @@
 """Helpers for the `tock serve` tests (shared/spec/server.md).
 
 Standard library only. Every test starts the real built binary on a loopback
-port in 18400-18499 with a temporary data directory and config, and talks
+port in 18400-18599 with a temporary data directory and config, and talks
 HTTP to it. The binary comes from $TOCK_BIN (set by ctest); $TOCK_SERVE_BIN
 may name another binary that has the `serve` command.
 """
@@ -25,6 +25,23 @@ SERVE = os.environ.get("TOCK_SERVE_BIN", "") or TOCK
 def require_binary():
     if not TOCK or not SERVE:
         sys.exit("set TOCK_BIN (and optionally TOCK_SERVE_BIN) to the built tock binary")
+
+
+def free_ports(block, count):
+    """Returns |count| distinct ports of the block of ten (see free_port), for
+    servers that are all created before any of them listens."""
+    ports = []
+    for port in range(block, block + 10):
+        with socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise RuntimeError(f"fewer than {count} free ports in {block}..{block + 9}")
 
 
 def free_port(block):
@@ -80,10 +97,12 @@ class Response:
 class Server:
     """A running `tock serve` with its own data dir and config."""
 
-    def __init__(self, block, config="", extra_args=(), data_dir=None, port=None):
+    def __init__(self, block, config="", extra_args=(), data_dir=None, port=None, ssl_context=None):
+        """ssl_context: talk HTTPS with it (the config must set tls_cert and tls_key)."""
         self.tmp = tempfile.mkdtemp(prefix="tock-serve-")
         self.port = port or free_port(block)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.ssl_context = ssl_context
+        self.url = f"{'https' if ssl_context else 'http'}://127.0.0.1:{self.port}"
         self.data_dir = data_dir or os.path.join(self.tmp, "data")
         self.log_file = os.path.join(self.tmp, "tock.log")
         self.config_path = os.path.join(self.tmp, "tock.toml")
@@ -95,8 +114,11 @@ class Server:
         self.extra_args = list(extra_args)
         self.proc = None
         self.stdout = ""
+        self.stderr = ""
 
-    def start(self):
+    def start(self, ready_status=200):
+        """Starts tock serve and waits until /healthz answers |ready_status|
+        (503: a server whose replay store is meant to be unavailable)."""
         self.proc = subprocess.Popen([SERVE, "serve", "--config", self.config_path, *self.extra_args],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 20
@@ -104,12 +126,12 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError("tock serve exited %d: %s" % (self.proc.returncode, self.proc.stderr.read()))
             try:
-                if self.get("/healthz").status == 200:
+                if self.get("/healthz").status == ready_status:
                     return self
             except OSError:
                 pass
             time.sleep(0.05)
-        raise RuntimeError("tock serve did not answer /healthz within 20s")
+        raise RuntimeError(f"tock serve did not answer /healthz with {ready_status} within 20s")
 
     def stop(self, sig=signal.SIGTERM, timeout=15):
         if self.proc and self.proc.poll() is None:
@@ -121,6 +143,7 @@ class Server:
                 self.proc.wait()
         if self.proc and not self.proc.stdout.closed:
             self.stdout = self.proc.stdout.read()
+            self.stderr = self.proc.stderr.read()
             self.proc.stdout.close()
             self.proc.stderr.close()
         return self.proc.returncode if self.proc else None
@@ -130,7 +153,11 @@ class Server:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def request(self, method, path, headers=None, body=None, timeout=10):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        if self.ssl_context:
+            conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=timeout,
+                                               context=self.ssl_context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers or {})
             res = conn.getresponse()
@@ -182,3 +209,32 @@ def sign(key_path, *args):
     if code != 0:
         raise RuntimeError("tock sign failed: " + err)
     return out.strip()
+
+
+class RedisServer:
+    """A throw-away redis-server on a loopback port (no persistence);
+    |args| are more redis-server options, e.g. "--requirepass", "pw"."""
+
+    def __init__(self, port, *args):
+        if not shutil.which("redis-server"):
+            raise RuntimeError("redis-server not found: run scripts/install-deps (package redis-server)")
+        self.port = port
+        self.dir = tempfile.mkdtemp(prefix="tock-redis-")
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir, *args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)

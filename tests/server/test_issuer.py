@@ -144,6 +144,49 @@ audiences = ["{AUD}"]
         self.assertEqual(res.status, 401)
         self.assertIn("not valid HTTP Basic", res.json()["error_description"])
 
+    def post_raw_form(self, body, authorization=None):
+        return self.server.request("POST", "/token", {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": authorization or sl.basic("billing", SECRET)}, body)
+
+    def test_form_body_decodes_percent_escapes_and_plus_as_space(self):
+        res = self.post_raw_form("grant_type=client_credentials&scope=read%3Adata+write%3adata"
+                                 "&&audience=https%3A%2F%2Fother.example.com")
+        self.assertEqual(res.status, 200, res.body)
+        self.assertEqual(res.json()["scope"], "read:data write:data")
+        _, claims = sl.token_parts(res.json()["access_token"])
+        self.assertEqual(claims["aud"], "https://other.example.com")
+
+    def test_form_body_with_bad_percent_escape_is_invalid_request(self):
+        for bad in ("scope=%zz", "scope=read%4", "scope=read%", "sc%g0pe=read"):
+            res = self.post_raw_form("grant_type=client_credentials&" + bad)
+            self.assertEqual(res.status, 400, bad)
+            self.assertEqual(res.json()["error"], "invalid_request", bad)
+            self.assertEqual(res.json()["error_description"],
+                             'the form body has a bad %-escape ("%" must be followed by two hex digits)')
+
+    def test_form_body_with_unencoded_space_is_invalid_request(self):
+        res = self.post_raw_form("grant_type=client_credentials&scope=read:data write:data")
+        self.assertEqual(res.status, 400)
+        self.assertEqual(res.json()["error"], "invalid_request")
+        self.assertEqual(res.json()["error_description"],
+                         "the form body has a character that must be %-encoded (RFC 3986 section 3.4)")
+
+    def test_basic_credentials_are_form_decoded_with_plus_as_space(self):
+        # RFC 6749 section 2.3.1: id and secret are form-urlencoded, so '+' is a space.
+        encoded = SECRET.replace("+", "%2B").replace(" ", "+").replace(",", "%2c")
+        raw = "Basic " + base64.b64encode(f"bil%6Cing:{encoded}".encode()).decode()
+        res = self.post_raw_form("grant_type=client_credentials", raw)
+        self.assertEqual(res.status, 200, res.body)
+        self.assertEqual(sl.token_parts(res.json()["access_token"])[1]["sub"], "billing")
+
+    def test_basic_credentials_with_bad_percent_escape_are_invalid_client(self):
+        raw = "Basic " + base64.b64encode(b"billing%zz:secret").decode()
+        res = self.post_raw_form("grant_type=client_credentials", raw)
+        self.assertEqual(res.status, 401)
+        self.assertEqual(res.json()["error"], "invalid_client")
+        self.assertEqual(res.json()["error_description"], "the Basic credentials have a bad %-escape")
+
     def test_unknown_client_is_invalid_client(self):
         res = self.server.token("nobody", SECRET)
         self.assertEqual(res.status, 401)

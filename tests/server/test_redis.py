@@ -1,37 +1,10 @@
 """Two `tock serve` instances sharing a real redis-server (server.md: replay store)."""
 import shutil
-import socket
-import subprocess
-import tempfile
-import time
 import unittest
 
 import serverlib as sl
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-
-
-class RedisServer:
-    def __init__(self, port):
-        self.port = port
-        self.dir = tempfile.mkdtemp(prefix="tock-redis-")
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class RedisReplayTest(unittest.TestCase):
@@ -40,7 +13,7 @@ class RedisReplayTest(unittest.TestCase):
         sl.require_binary()
         if not shutil.which("redis-server"):
             raise RuntimeError("redis-server not found: run scripts/install-deps (package redis-server)")
-        cls.redis = RedisServer(sl.free_port(18470))
+        cls.redis = sl.RedisServer(sl.free_port(18470))
         try:
             cls.start_servers()
         except BaseException:
@@ -104,7 +77,7 @@ url = "redis://127.0.0.1:{cls.redis.port}/0"
             self.assertEqual(health.status, 503)
             self.assertIn("replay store unreachable", health.body)
         finally:
-            type(self).redis = RedisServer(port)
+            type(self).redis = sl.RedisServer(port)
         self.assertEqual(self.servers[0].get("/healthz").status, 200)
         assertion = sl.sign(self.key, "--iss", "c1", "--sub", "c1", "--aud", self.issuer, "--ttl", "60s")
         self.assertEqual(self.post(self.servers[1], assertion).status, 200)

@@ -174,6 +174,24 @@ cooldown = "2s"
         self.assertTrue(res.header("WWW-Authenticate").startswith('Bearer error="insufficient_scope"'))
         self.assertEqual(res.json()["error"]["code"], "insufficient_scope")
 
+    def test_location_scope_decodes_plus_as_space(self):
+        both = self.own_token(scope="read write")
+        self.assertEqual(self.server.validate(both, "?scope=read+write").status, 204)
+        self.assertEqual(self.server.validate(both, "?scope=read%20w%72ite").status, 204)
+        res = self.server.validate(self.own_token(scope="read"), "?scope=read+write")
+        self.assertEqual(res.status, 403)
+        self.assertEqual(res.json()["error"]["expected"], "read write")
+
+    def test_query_with_bad_percent_escape_is_400_not_an_absent_requirement(self):
+        # A location whose ?aud= does not decode must not lose its audience check.
+        token = self.own_token(audience="https://b.example.com")
+        for query in ("?aud=%zz", "?aud=https%3A%2F%2Fapi.example.com%4", "?scope=read%"):
+            res = self.server.validate(token, query)
+            self.assertEqual(res.status, 400, query)
+            self.assertEqual(res.json(), {
+                "error": "invalid_request",
+                "error_description": 'the query string has a bad %-escape ("%" must be followed by two hex digits)'})
+
     def test_error_description_holds_only_rfc6750_characters(self):
         token = sl.sign(self.partner_key, "--iss", 'evil"\\é', "--aud", AUD)
         res = self.server.validate(token)
