@@ -13,16 +13,32 @@ struct Big {
 };
 
 TEST(RecyclingAllocator, ReusesTheLastBlockOnOneThread) {
-  const void* first = nullptr;
-  {
-    auto a = std::allocate_shared<Big>(RecyclingAllocator<Big>());
-    first = a.get();
-  }
-  auto b = std::allocate_shared<Big>(RecyclingAllocator<Big>());
-  EXPECT_EQ(b.get(), first);
-  // The cache holds one block: a second live object gets new memory.
-  auto c = std::allocate_shared<Big>(RecyclingAllocator<Big>());
-  EXPECT_NE(c.get(), b.get());
+  // On a fresh thread, whose cache nothing else has used.
+  std::thread([] {
+    const void* first = nullptr;
+    {
+      auto a = std::allocate_shared<Big>(RecyclingAllocator<Big>());
+      first = a.get();
+    }
+    auto b = std::allocate_shared<Big>(RecyclingAllocator<Big>());
+    EXPECT_EQ(b.get(), first);
+    // The cache holds one block: a second live object gets new memory.
+    auto c = std::allocate_shared<Big>(RecyclingAllocator<Big>());
+    EXPECT_NE(c.get(), b.get());
+  }).join();
+}
+
+TEST(RecyclingAllocator, TheMostRecentBlockReplacesAnOtherSize) {
+  std::thread([] {
+    { auto small = std::allocate_shared<int>(RecyclingAllocator<int>(), 1); }
+    const void* first = nullptr;
+    {
+      auto a = std::allocate_shared<Big>(RecyclingAllocator<Big>());
+      first = a.get();
+    }
+    auto b = std::allocate_shared<Big>(RecyclingAllocator<Big>());
+    EXPECT_EQ(b.get(), first);
+  }).join();
 }
 
 TEST(RecyclingAllocator, OtherSizesAreNotServedFromTheCache) {

@@ -32,12 +32,14 @@ void* TakeBlock(std::size_t size) {
 }
 
 void GiveBlock(void* block, std::size_t size) noexcept {
-  if (!slot_gone && slot.block == nullptr) {
-    slot.block = block;
-    slot.size = size;
+  if (slot_gone) {
+    ::operator delete(block);
     return;
   }
-  ::operator delete(block);
+  // The most recent block wins: it is the size this thread uses now.
+  ::operator delete(slot.block);
+  slot.block = block;
+  slot.size = size;
 }
 
 }  // namespace tock::internal

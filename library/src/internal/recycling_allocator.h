@@ -8,8 +8,8 @@
 namespace tock::internal {
 
 // TakeBlock returns |size| bytes: this thread's cached block when it has
-// that size, else new memory. GiveBlock caches |block| for this thread when
-// the cache is empty, else frees it. A block may be given back on another
+// that size, else new memory. GiveBlock caches |block| for this thread,
+// freeing the block cached before it. A block may be given back on another
 // thread than the one that took it.
 void* TakeBlock(std::size_t size);
 void GiveBlock(void* block, std::size_t size) noexcept;
