@@ -1,0 +1,325 @@
+// Session: one HTTP/1.1 connection of HttpServer (plain or TLS), and the
+// state all sessions share. Private to server/http/server.cc; a header only
+// because Session is a template over the stream type.
+#ifndef TOCK_SERVER_HTTP_SESSION_H_
+#define TOCK_SERVER_HTTP_SESSION_H_
+
+#include <atomic>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "http/server.h"
+#include "tock/json_writer.h"
+
+namespace tock::server {
+namespace detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kWriteTimeout = std::chrono::seconds(30);
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1 << 20;
+
+// Shared is the state every session sees.
+struct SharedState {
+  SharedState(const Router& r, HttpLimits l, AccessLog log, unsigned workers)
+      : router(r), limits(l), access_log(std::move(log)), pool(workers) {}
+
+  const Router& router;
+  HttpLimits limits;
+  AccessLog access_log;
+  std::optional<ssl::context> tls;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::map<void*, std::function<void()>> sessions;  // session -> close-if-idle
+  // Declared last, so destroyed first: handlers still queued in them own
+  // sessions, whose destructors use the members above.
+  asio::io_context ioc;
+  // Handlers run on a worker pool, not the network threads: scrypt and JWKS
+  // fetches take time and must not stall other connections.
+  asio::thread_pool pool;
+
+  void Register(void* id, std::function<void()> close_if_idle) {
+    std::lock_guard<std::mutex> lock(mutex);
+    sessions[id] = std::move(close_if_idle);
+  }
+  void Unregister(void* id) {
+    std::lock_guard<std::mutex> lock(mutex);
+    sessions.erase(id);
+    changed.notify_all();
+  }
+};
+
+std::string ErrorBody(std::string_view error, std::string_view description) {
+  return JsonWriter().Str("error", error).Str("error_description", description).Finish();
+}
+
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  Session(SharedState& shared, Stream stream, std::string remote_ip)
+      : shared_(shared),
+        stream_(std::move(stream)),
+        timer_(stream_.get_executor()),
+        remote_ip_(std::move(remote_ip)) {}
+
+  ~Session() { shared_.Unregister(this); }
+
+  // Start registers the session for shutdown, then begins on the session's
+  // strand (it is called on the acceptor's), where close-if-idle also runs.
+  void Start() {
+    std::weak_ptr<Session> weak = this->shared_from_this();
+    shared_.Register(this, [weak] {
+      if (auto self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self] {
+          if (!self->in_flight_) self->Close();
+        });
+      }
+    });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
+  }
+
+ private:
+  void Begin() {
+    // Accepted while shutdown began: BeginShutdown may not have seen it.
+    if (shared_.stopping) return Close();
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      ReadHeader();
+    } else {
+      reading_ = true;
+      Arm(shared_.limits.header_timeout_s);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                self->reading_ = false;
+                                self->Disarm();
+                                if (ec) return self->Close();
+                                self->ReadHeader();
+                              });
+    }
+  }
+
+  tcp::socket& Socket() { return beast::get_lowest_layer(stream_).socket(); }
+
+  // Arm starts the read deadline: on expiry the pending read is cancelled and
+  // the session answers 408 (a closed socket could not answer at all).
+  void Arm(std::int64_t seconds) {
+    std::uint64_t generation = ++generation_;
+    timer_.expires_after(std::chrono::seconds(seconds));
+    timer_.async_wait([self = this->shared_from_this(), generation](beast::error_code ec) {
+      if (ec || generation != self->generation_ || !self->reading_) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->Socket().cancel(ignored);
+    });
+  }
+  void Disarm() {
+    ++generation_;
+    timer_.cancel();
+  }
+
+  void ReadHeader() {
+    if (shared_.stopping) return Close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(shared_.limits.header_bytes));
+    parser_->body_limit(shared_.limits.body_bytes);
+    reading_ = true;
+    timed_out_ = false;
+    beast::get_lowest_layer(stream_).expires_never();
+    Arm(shared_.limits.header_timeout_s);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    // Headers are in: the request is now in flight for graceful shutdown.
+    in_flight_ = true;
+    started_ = Clock::now();
+    if (parser_->is_done()) return Dispatch();
+    Arm(shared_.limits.body_timeout_s);
+    auto expect = parser_->get().find(http::field::expect);
+    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(
+          stream_, *cont,
+          [self = this->shared_from_this(), cont](beast::error_code wec, std::size_t) {
+            if (wec) return self->Close();
+            self->ReadBody();
+          });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->OnReadError(ec);
+                       self->Dispatch();
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    reading_ = false;
+    Disarm();
+    if (timed_out_) {
+      return SendError(http::status::request_timeout, "request_timeout",
+                       "the request did not arrive in time");
+    }
+    if (ec == http::error::header_limit) {
+      return SendError(
+          http::status::request_header_fields_too_large, "header_too_large",
+          "request headers exceed " + std::to_string(shared_.limits.header_bytes) + " bytes");
+    }
+    if (ec == http::error::body_limit) {
+      return SendError(
+          http::status::payload_too_large, "body_too_large",
+          "request body exceeds " + std::to_string(shared_.limits.body_bytes) + " bytes");
+    }
+    if (ec.category() == beast::http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return SendError(http::status::bad_request, "invalid_request",
+                       "the request is not valid HTTP/1.1: " + ec.message());
+    }
+    Close();
+  }
+
+  void Dispatch() {
+    reading_ = false;
+    Disarm();
+    auto req = std::make_shared<Request>();
+    req->msg = parser_->release();
+    req->remote_ip = remote_ip_;
+    std::string_view target(req->msg.target().data(), req->msg.target().size());
+    std::size_t q = target.find('?');
+    req->path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) req->query = std::string(target.substr(q + 1));
+    keep_alive_ = req->msg.keep_alive();
+    asio::post(shared_.pool, [self = this->shared_from_this(), req] {
+      std::string endpoint = "other";
+      Response res;
+      try {
+        res = self->shared_.router.Route(*req, endpoint);
+      } catch (const std::exception&) {
+        res = JsonResponse(*req, http::status::internal_server_error,
+                           ErrorBody("server_error", "internal error"));
+      }
+      auto shared_res = std::make_shared<Response>(std::move(res));
+      asio::post(self->stream_.get_executor(),
+                 [self, req, shared_res, endpoint] { self->Write(req, shared_res, endpoint); });
+    });
+  }
+
+  void Write(std::shared_ptr<Request> req, std::shared_ptr<Response> res, std::string endpoint) {
+    bool keep = keep_alive_ && !shared_.stopping;
+    res->keep_alive(keep);
+    res->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
+    http::async_write(
+        stream_, *res,
+        [self = this->shared_from_this(), req, res, endpoint, keep](beast::error_code ec,
+                                                                    std::size_t) {
+          self->in_flight_ = false;
+          double ms =
+              std::chrono::duration<double, std::milli>(Clock::now() - self->started_).count();
+          if (self->shared_.access_log) {
+            self->shared_.access_log(*req, endpoint, res->result_int(), ms);
+          }
+          if (ec) return self->Close();
+          // A graceful close: the client may have sent more (a pipelined
+          // request) that a plain close would answer with a reset, which can
+          // destroy the response just written (RFC 9112 section 9.6).
+          if (!keep || self->shared_.stopping) return self->LingeringClose();
+          self->ReadHeader();
+        });
+  }
+
+  // SendError answers a request that could not be read, then closes.
+  void SendError(http::status status, std::string_view error, const std::string& description) {
+    in_flight_ = true;
+    auto res = std::make_shared<Response>(status, 11);
+    res->set(http::field::server, "tock");
+    res->set(http::field::content_type, "application/json");
+    res->body() = ErrorBody(error, description) + "\n";
+    res->keep_alive(false);
+    res->prepare_payload();
+    beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res](beast::error_code ec, std::size_t) {
+                        self->in_flight_ = false;
+                        if (ec) return self->Close();
+                        self->LingeringClose();
+                      });
+  }
+
+  // LingeringClose stops sending, then reads and drops what the client is
+  // still sending for a moment, so the kernel does not reset the connection
+  // (and destroy our error response) because of unread data.
+  void LingeringClose() {
+    beast::error_code ignored;
+    Socket().shutdown(tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream_).expires_after(kLingerTime);
+    Drain();
+  }
+  // Through the tcp_stream, not the raw socket: only its reads obey its
+  // expiry, so a silent client cannot hold the session (or a shutdown).
+  void Drain() {
+    auto buf = std::make_shared<std::array<char, 8192>>();
+    beast::get_lowest_layer(stream_).async_read_some(
+        asio::buffer(*buf),
+        [self = this->shared_from_this(), buf](beast::error_code ec, std::size_t n) {
+          self->drained_ += n;
+          if (ec || self->drained_ > kLingerBytes) return self->Close();
+          self->Drain();
+        });
+  }
+
+  void Close() {
+    reading_ = false;
+    Disarm();
+    beast::error_code ignored;
+    Socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Socket().close(ignored);
+  }
+
+  SharedState& shared_;
+  Stream stream_;
+  asio::steady_timer timer_;
+  std::string remote_ip_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::uint64_t generation_ = 0;
+  bool reading_ = false;
+  bool timed_out_ = false;
+  bool in_flight_ = false;
+  bool keep_alive_ = false;
+  std::size_t drained_ = 0;
+  Clock::time_point started_ = Clock::now();
+};
+
+}  // namespace detail
+}  // namespace tock::server
+
+#endif  // TOCK_SERVER_HTTP_SESSION_H_
