@@ -385,5 +385,24 @@ TEST(LoadKeyFile, ErrorsNameTheFile) {
   EXPECT_THAT(good->keys, SizeIs(1));
 }
 
+// Found by fuzz_keys: a SEC1 private key whose embedded public point is not
+// d*G loaded, and signed tokens its own public key never verified.
+TEST(KeyLoader, PrivateKeyWithAnotherPublicPointIsRefused) {
+  const Result<LoadedKeys> loaded = LoadKeys(Read("ec_p256_mismatched_point.pem"));
+  ASSERT_THAT(loaded, HasCode(ErrorCode::kKeyError));
+  EXPECT_NE(loaded.error().message().find("the private key does not match its public key"),
+            std::string::npos)
+      << loaded.error().message();
+}
+
+TEST(KeyLoader, EveryPrivateKeyFilePassesThePairwiseCheck) {
+  for (const char* file : {"rsa2048_pkcs1.pem", "rsa2048_pkcs8.der", "rsa2048_pkcs1.der",
+                           "ec_p256_sec1.pem", "ed25519.pem"}) {
+    const LoadedKeys loaded = LoadOk(Read(file));
+    ASSERT_EQ(loaded.keys.size(), 1u) << file;
+    EXPECT_TRUE(loaded.keys.at(0).has_private()) << file;
+  }
+}
+
 }  // namespace
 }  // namespace tock

@@ -115,6 +115,19 @@ Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* raw, bool has_pr
                          " is not supported (RSA, EC P-256/P-384/P-521 and Ed25519 are)");
   }
   if (!described.ok()) return std::move(described).error();
+  if (has_private) {
+    // A PEM or DER private key carries its public half too (SEC1's optional
+    // point, RSA's n and e); a mismatched pair signs tokens that its own
+    // public key, and the JWKS published from it, never verify. Found by
+    // fuzz_keys; the JWK loader already refused such keys.
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
+    if (!ctx || EVP_PKEY_pairwise_check(ctx.get()) != 1) {
+      const std::string reason = LastOpenSslError("");
+      return KeyError("the private key does not match its public key" +
+                      (reason.empty() ? std::string() : " (OpenSSL: " + reason + ")") +
+                      "; the key file is corrupt or was assembled from two keys");
+    }
+  }
   m->has_private = has_private;
   m->pkey = pkey.release();
   m->thumbprint = ComputeThumbprint(ThumbprintMembers(*m));
