@@ -1,6 +1,8 @@
 // Wrapping parsed EVP_PKEYs and secrets into KeyMaterial, and exporting their
 // JWK members and PEM form.
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include <cstring>
@@ -80,6 +82,19 @@ Result<void> DescribeEc(const EVP_PKEY* pkey, KeyMaterial& m) {
   return {};
 }
 
+// HasPairToCheck says whether EVP_PKEY_pairwise_check can judge |pkey|:
+// always for EC and Ed25519; for RSA only with its prime factors, which a
+// JWK may leave out (RFC 7518 §6.3.2: n, e and d suffice), and without
+// which OpenSSL's check fails every key.
+bool HasPairToCheck(const EVP_PKEY* pkey) {
+  if (!EVP_PKEY_is_a(pkey, "RSA")) return true;
+  BIGNUM* p = nullptr;
+  const bool has_factors = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) == 1;
+  BN_clear_free(p);
+  ERR_clear_error();
+  return has_factors;
+}
+
 }  // namespace
 
 std::shared_ptr<KeyMaterial> MaterialFromSecret(std::string_view secret) {
@@ -115,7 +130,7 @@ Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* raw, bool has_pr
                          " is not supported (RSA, EC P-256/P-384/P-521 and Ed25519 are)");
   }
   if (!described.ok()) return std::move(described).error();
-  if (has_private) {
+  if (has_private && HasPairToCheck(pkey.get())) {
     // A PEM or DER private key carries its public half too (SEC1's optional
     // point, RSA's n and e); a mismatched pair signs tokens that its own
     // public key, and the JWKS published from it, never verify. Found by
