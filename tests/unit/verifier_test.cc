@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include "testing/test_tokens.h"
 #include "tock/report.h"
 #include "tock/token_builder.h"
@@ -298,6 +303,29 @@ TEST_F(VerifierTest, CritMessageNamesTheExtensions) {
   ASSERT_THAT(r, HasCode(ErrorCode::kCritUnsupported));
   EXPECT_NE(r.error().message().find(R"(["b64","urn:x"])"), std::string::npos)
       << r.error().message();
+}
+
+// One Verifier and Validator shared by threads, as a server uses them; run
+// under the tsan build too (README: Development).
+TEST_F(VerifierTest, ThreadsShareOneVerifierAndOneVerifiedToken) {
+  const Validator policy = Policy();
+  const std::string token = Hs256(R"({"alg":"HS256","typ":"JWT"})", kClaims);
+  const Result<VerifiedToken> shared = Verify(token, policy);
+  ASSERT_TRUE(shared.ok()) << shared.error().message();
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        const Result<VerifiedToken> r = verifier_.Verify(token, policy);
+        if (!r.ok() || r->subject() != "svc") ++failures;
+        // The first ClaimsJson builds the shared token's DOM; the others wait.
+        if (shared->ClaimsJson().find("\"sub\":\"svc\"") == std::string::npos) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 }  // namespace
