@@ -102,14 +102,6 @@ EVP_PKEY* FromData(const char* type, OSSL_PARAM* params, bool has_private) {
   return pkey;
 }
 
-// PairwiseMatches is true when the private half of |pkey| belongs to its
-// public half (EC, Ed25519): a JWK whose d and x disagree would sign tokens
-// that no holder of its public key can verify.
-bool PairwiseMatches(EVP_PKEY* pkey) {
-  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
-  return ctx && EVP_PKEY_pairwise_check(ctx.get()) == 1;
-}
-
 Result<std::shared_ptr<KeyMaterial>> RsaFromJwk(const json::object& jwk) {
   if (jwk.contains("oth")) {
     return KeyError("multi-prime RSA keys (member \"oth\") are not supported");
@@ -197,11 +189,7 @@ Result<std::shared_ptr<KeyMaterial>> EcFromJwk(const json::object& jwk) {
     LastOpenSslError("");
     return KeyError("EC public key (x, y) is not a valid point on curve " + std::string(curve));
   }
-  if (d.present() && !PairwiseMatches(pkey)) {
-    EVP_PKEY_free(pkey);
-    LastOpenSslError("");
-    return KeyError("EC private key \"d\" does not match the public point (x, y)");
-  }
+  // MaterialFromPkey checks that d belongs to (x, y).
   return MaterialFromPkey(pkey, d.present());
 }
 

@@ -131,16 +131,17 @@ Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* raw, bool has_pr
   }
   if (!described.ok()) return std::move(described).error();
   if (has_private && HasPairToCheck(pkey.get())) {
-    // A PEM or DER private key carries its public half too (SEC1's optional
-    // point, RSA's n and e); a mismatched pair signs tokens that its own
-    // public key, and the JWKS published from it, never verify. Found by
-    // fuzz_keys; the JWK loader already refused such keys.
+    // Every private key carries its public half too (a JWK's x and y or n
+    // and e, SEC1's optional point, PKCS#1's n and e); a mismatched pair
+    // signs tokens that its own public key, and the JWKS published from it,
+    // never verify. One check here for every format (fuzz_keys found PEM
+    // keys that escaped a JWK-only check).
     PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey.get(), nullptr));
     if (!ctx || EVP_PKEY_pairwise_check(ctx.get()) != 1) {
       const std::string reason = LastOpenSslError("");
       return KeyError("the private key does not match its public key" +
                       (reason.empty() ? std::string() : " (OpenSSL: " + reason + ")") +
-                      "; the key file is corrupt or was assembled from two keys");
+                      "; the key is corrupt or was assembled from two keys");
     }
   }
   m->has_private = has_private;
