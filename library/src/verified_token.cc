@@ -24,17 +24,7 @@ std::optional<std::string> StringOf(const internal::ParsedToken& token, bool in_
 
 }  // namespace
 
-std::vector<std::string> VerifiedToken::audiences() const {
-  std::vector<std::string> out;
-  const RecordedMember& aud = parsed_->claim(internal::ClaimField::kAud);
-  if (auto list = parsed_->claims.Strings(aud)) {
-    out.assign(list->begin(), list->end());
-  } else if (aud.kind == JsonKind::kArray) {
-    // Verify type-checked aud: every element is a string.
-    for (const auto& e : parsed_->payload().at("aud").get_array()) out.emplace_back(e.get_string());
-  }
-  return out;
-}
+std::vector<std::string> VerifiedToken::audiences() const { return parsed_->Audiences(); }
 
 std::optional<std::string> VerifiedToken::StringClaim(std::string_view name) const {
   return StringOf(*parsed_, /*in_header=*/false, name);

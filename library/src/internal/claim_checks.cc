@@ -66,18 +66,6 @@ Error Missing(std::string_view claim, std::string why) {
                "token has no \"" + std::string(claim) + "\" claim; " + why, std::move(d));
 }
 
-// Audiences lists a type-checked aud: from the record, or from the DOM when
-// the array was too long to record.
-std::vector<std::string> Audiences(const ParsedToken& t) {
-  std::vector<std::string> out;
-  if (auto list = t.claims.Strings(t.claim(ClaimField::kAud))) {
-    out.assign(list->begin(), list->end());
-  } else if (const json::value* aud = t.payload().if_contains("aud"); aud && aud->is_array()) {
-    for (const auto& e : aud->get_array()) out.emplace_back(e.get_string());
-  }
-  return out;
-}
-
 std::string Quoted(const std::vector<std::string>& values) {
   std::string out;
   for (const auto& v : values) {
@@ -176,7 +164,7 @@ void CheckIdentity(const ParsedToken& t, const Validator& v, std::vector<Error>&
   const RecordedMember& aud = t.claim(ClaimField::kAud);
   if (!v.audiences().empty() && HasKind(aud, Kind::kAudience) &&
       !AudienceAccepted(t, v.audiences())) {
-    out.push_back(Mismatch(ErrorCode::kAudMismatch, "aud", v.audiences(), Audiences(t)));
+    out.push_back(Mismatch(ErrorCode::kAudMismatch, "aud", v.audiences(), t.Audiences()));
   }
   if (auto sub = String(t.claim(ClaimField::kSub)); sub && v.subject() && *sub != *v.subject()) {
     out.push_back(Mismatch(ErrorCode::kSubMismatch, "sub", {*v.subject()}, {std::string(*sub)}));

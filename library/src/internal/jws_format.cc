@@ -154,14 +154,27 @@ char* ParsedToken::Reserve(std::size_t size) {
   return heap_bytes_.get();
 }
 
+// ParseDom builds the DOM of header and payload (noting their fields into
+// the records when given) and publishes it; the caller holds dom_once_.
+Result<void> ParsedToken::ParseDom(MemberRecord* header_record, MemberRecord* claims_record) const {
+  auto dom = std::make_unique<Dom>();
+  const boost::json::storage_ptr arena(&dom->arena);
+  auto header = ParseJsonObject(header_json, arena, header_record);
+  if (!header) return BadJson("header", header.error());
+  auto payload = ParseJsonObject(payload_json, arena, claims_record);
+  if (!payload) return BadJson("payload", payload.error());
+  // Same storage on both sides, so these moves keep the arena's objects.
+  dom->header = std::move(*header);
+  dom->payload = std::move(*payload);
+  dom_ = std::move(dom);
+  return {};
+}
+
 const ParsedToken::Dom& ParsedToken::BuildDom() const {
+  // The parser already accepted these bytes (CheckJson), so this cannot
+  // fail; should it anyway, the DOM is left empty rather than absent.
   std::call_once(dom_once_, [this] {
-    auto dom = std::make_unique<Dom>();
-    const boost::json::storage_ptr arena(&dom->arena);
-    // The same parser already accepted these bytes, so these cannot fail.
-    if (auto header = ParseJsonObject(header_json, arena)) dom->header = std::move(*header);
-    if (auto payload = ParseJsonObject(payload_json, arena)) dom->payload = std::move(*payload);
-    dom_ = std::move(dom);
+    if (!ParseDom(nullptr, nullptr).ok()) dom_ = std::make_unique<Dom>();
   });
   return *dom_;
 }
@@ -179,25 +192,20 @@ Result<void> ParsedToken::CheckJson(bool build_dom) {
     return {};
   }
   Result<void> result;
-  std::call_once(dom_once_, [this, &result] {
-    auto dom = std::make_unique<Dom>();
-    const boost::json::storage_ptr arena(&dom->arena);
-    auto header = ParseJsonObject(header_json, arena, &header_fields);
-    if (!header) {
-      result = BadJson("header", header.error());
-      return;
-    }
-    auto payload = ParseJsonObject(payload_json, arena, &claims);
-    if (!payload) {
-      result = BadJson("payload", payload.error());
-      return;
-    }
-    // Same storage on both sides, so these moves keep the arena's objects.
-    dom->header = std::move(*header);
-    dom->payload = std::move(*payload);
-    dom_ = std::move(dom);
-  });
+  std::call_once(dom_once_, [this, &result] { result = ParseDom(&header_fields, &claims); });
   return result;
+}
+
+std::vector<std::string> ParsedToken::Audiences() const {
+  std::vector<std::string> out;
+  if (auto list = claims.Strings(claim(ClaimField::kAud))) {
+    out.assign(list->begin(), list->end());
+  } else if (const boost::json::value* aud = payload().if_contains("aud"); aud && aud->is_array()) {
+    for (const auto& e : aud->get_array()) {
+      if (e.is_string()) out.emplace_back(e.get_string());
+    }
+  }
+  return out;
 }
 
 const boost::json::object& ParsedToken::header() const { return BuildDom().header; }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "internal/json.h"
 #include "tock/result.h"
@@ -48,6 +49,10 @@ struct ParsedToken {
   }
   const RecordedMember& claim(ClaimField f) const { return claims.at(static_cast<std::size_t>(f)); }
 
+  // Audiences lists a type-checked "aud" (a string or an array of strings):
+  // from the record, or from the DOM when the array was too long to record.
+  std::vector<std::string> Audiences() const;
+
   // header() and payload() are the DOM, built once from the checked bytes
   // by the same parser; safe to call from several threads.
   const boost::json::object& header() const;
@@ -66,6 +71,7 @@ struct ParsedToken {
     boost::json::object payload{boost::json::storage_ptr(&arena)};
   };
   const Dom& BuildDom() const;
+  Result<void> ParseDom(MemberRecord* header_record, MemberRecord* claims_record) const;
   Result<void> CheckJson(bool build_dom);
 
   static constexpr std::size_t kInlineBytes = 1536;
