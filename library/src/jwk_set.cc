@@ -1,5 +1,6 @@
 #include "tock/jwk_set.h"
 
+#include <algorithm>
 #include <functional>
 #include <string_view>
 #include <unordered_map>
@@ -79,6 +80,12 @@ std::span<const Key* const> JwkSet::Candidates(std::string_view kid, bool has_ki
   }
   if (auto it = index_->by_kid.find(kid); it != index_->by_kid.end()) return it->second;
   return index_->kidless;
+}
+
+bool JwkSet::CanPerform(Algorithm alg) const {
+  if (!index_) return false;
+  const std::vector<Algorithm>& all = index_->algorithms;
+  return std::find(all.begin(), all.end(), alg) != all.end();
 }
 
 std::vector<Algorithm> JwkSet::Algorithms() const {

@@ -85,10 +85,7 @@ bool Allowed(Algorithm alg, const Validator& validator, const JwkSet& keys) {
     }
     return false;
   }
-  for (const Key& key : keys.keys()) {
-    if (key.CanPerform(alg)) return true;
-  }
-  return false;
+  return keys.CanPerform(alg);
 }
 
 // SignatureLengthNote explains an ECDSA signature of the wrong size, the
@@ -124,9 +121,7 @@ Error NoUsableKey(Algorithm alg, bool has_kid, std::string_view kid, bool none_s
 Result<void> Verifier::CheckPolicy(const Validator& validator) const {
   if (keys_.empty()) return Error(ErrorCode::kKeyError, "no usable verification key");
   for (Algorithm alg : validator.algorithms()) {
-    bool any = false;
-    for (const Key& key : keys_.keys()) any = any || key.CanPerform(alg);
-    if (!any) {
+    if (!keys_.CanPerform(alg)) {
       return Error(ErrorCode::kKeyError, "algorithm " + std::string(ToString(alg)) +
                                              " was allowed but none of the configured keys can "
                                              "perform it");

@@ -145,5 +145,28 @@ TEST(JwkSetPublicJwks, SecretIsRefused) {
   EXPECT_THAT(JwkSet({Ec(), testing::SecretKey()}).PublicJwks(), HasCode(ErrorCode::kKeyError));
 }
 
+TEST(JwkSet, CanPerformIsTheUnionOfTheKeys) {
+  const JwkSet set({Ec("a"), *Key::FromSecret(std::string(48, 'k'))});
+  EXPECT_TRUE(set.CanPerform(Algorithm::kES256));
+  EXPECT_TRUE(set.CanPerform(Algorithm::kHS256));
+  EXPECT_TRUE(set.CanPerform(Algorithm::kHS384));
+  EXPECT_FALSE(set.CanPerform(Algorithm::kHS512));  // the secret is too short
+  EXPECT_FALSE(set.CanPerform(Algorithm::kRS256));
+  EXPECT_FALSE(JwkSet().CanPerform(Algorithm::kES256));
+}
+
+// Five kids are found by hashing, four or fewer by comparing them.
+TEST(JwkSetCandidates, KidLookupAgreesOnBothSidesOfTheScanLimit) {
+  for (int count : {4, 5}) {
+    std::vector<Key> keys;
+    for (int i = 0; i < count; ++i) keys.push_back(Ec("kid-" + std::to_string(i)));
+    const JwkSet set(keys);
+    for (int i = 0; i < count; ++i) {
+      EXPECT_THAT(AsVector(set.Candidates("kid-" + std::to_string(i), true)), SizeIs(1)) << count;
+    }
+    EXPECT_THAT(AsVector(set.Candidates("kid-9", true)), IsEmpty()) << count;
+  }
+}
+
 }  // namespace
 }  // namespace tock

@@ -34,6 +34,9 @@ class JwkSet {
 
   // Algorithms returns the union of the algorithms the keys can perform.
   std::vector<Algorithm> Algorithms() const;
+  // CanPerform says whether some key can perform |alg|: a lookup in that
+  // union, computed once, so a verify does not scan every key.
+  bool CanPerform(Algorithm alg) const;
 
   // PublicJwks returns {"keys":[...]} of the public halves, each with a kid
   // (its own, else its thumbprint), "use":"sig" and "alg" when the key implies
