@@ -140,6 +140,13 @@ class JwksUpstreamTest(unittest.TestCase):
         self.assertEqual(self.upstream.count("/main.json"), before + 1)
         self.assertEqual(self.server.validate(self.token()).status, 204)
 
+    def wait_for_fetches(self, path, count):
+        """A refresh of an expired set runs in the background (stale while
+        revalidate): the answer may come before the upstream sees the fetch."""
+        deadline = time.monotonic() + 2
+        while self.upstream.count(path) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def refresh_failures(self):
         return [l for l in self.server.log_lines()
                 if l.get("event") == "jwks_refresh_failed" and l.get("iss") == MAIN]
@@ -182,6 +189,7 @@ class JwksUpstreamTest(unittest.TestCase):
             self.assertEqual(res.status, 204, res.body)  # stale-if-error
             self.assertWithinFetchTimeout(elapsed)
         # One in-flight fetch shared by all four; its failure starts the cooldown.
+        self.wait_for_fetches("/main.json", before + 1)
         self.assertEqual(self.upstream.count("/main.json"), before + 1)
         res, elapsed = self.timed_validate(token)
         self.assertEqual(res.status, 204, res.body)
@@ -209,6 +217,7 @@ class JwksUpstreamTest(unittest.TestCase):
         before = self.upstream.count("/main.json")
         res = self.server.validate(self.token())
         self.assertEqual(res.status, 204, res.body)
+        self.wait_for_fetches("/main.json", before + 1)
         self.assertEqual(self.upstream.count("/main.json"), before + 1)
         # The failed refresh left the stale set in place and started a cooldown.
         self.assertEqual(self.server.validate(self.token()).status, 204)
