@@ -55,8 +55,20 @@ class RedisReplayStore final : public ReplayStore {
     return {};
   }
 
+  // Ping is /healthz's active check: unlike a request it asks Redis even
+  // while the breaker is open, so health turns 200 as soon as Redis is back
+  // and its success closes the breaker for requests too. One such check at
+  // a time (the others get the breaker's answer), so a flood of /healthz
+  // can hold at most one worker for the 250 ms timeout.
   Result<void> Ping() override {
-    Result<RedisConnection> c = Acquire();
+    bool active = !ping_in_flight_.exchange(true);
+    struct Done {
+      std::atomic<bool>* flag;
+      ~Done() {
+        if (flag) *flag = false;
+      }
+    } done{active ? &ping_in_flight_ : nullptr};
+    Result<RedisConnection> c = Acquire(active);
     if (!c.ok()) return c.error();
     RedisReply reply(static_cast<redisReply*>(redisCommand(c->get(), "PING")));
     if (!reply) return Broken(**c, "PING");
@@ -101,10 +113,11 @@ class RedisReplayStore final : public ReplayStore {
   }
 
   // Acquire: an idle connection that is still open, else a new one; refused
-  // at once while the breaker is open.
-  Result<RedisConnection> Acquire() {
-    if (auto open = breaker_.Admit(SteadyClock::now())) {
-      return Error(ErrorCode::kNetworkError, *open);
+  // at once while the breaker is open, unless |active_check| (Ping).
+  Result<RedisConnection> Acquire(bool active_check = false) {
+    if (!active_check) {
+      if (auto open = breaker_.Admit(SteadyClock::now()))
+        return Error(ErrorCode::kNetworkError, *open);
     }
     {
       std::lock_guard<std::mutex> lock(idle_mutex_);
@@ -143,6 +156,7 @@ class RedisReplayStore final : public ReplayStore {
   RedisWarning warn_;
   CircuitBreaker breaker_;
   std::atomic<bool> persistence_checked_{false};
+  std::atomic<bool> ping_in_flight_{false};
   std::mutex idle_mutex_;  // guards idle_ only, never held during I/O
   std::vector<RedisConnection> idle_;
 };
