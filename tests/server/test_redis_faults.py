@@ -26,7 +26,7 @@ AUD = "https://api.example.com"
 SECRET = "a secret for the validate-side client, 32+ bytes"
 SCALE = float(os.environ.get("TOCK_TIME_SCALE", "1"))
 TOKEN_503_WALL_S = 0.6 * SCALE      # 250 ms timeout + the request's own cost
-P99_FLOOR_S = 0.025 * SCALE         # below this, p99 differences are scheduler noise
+P99_FLOOR_S = 0.05 * SCALE          # below this, p99 differences are scheduler noise (2 loaded cores)
 
 
 class FakeRedis:
@@ -239,7 +239,7 @@ audiences = ["{AUD}"]
                     statuses.append(self.post(server, assertion).status)
                 except OSError:
                     statuses.append(None)
-                time.sleep(0.01)
+                time.sleep(0.05)
         workers = [threading.Thread(target=run, daemon=True) for _ in range(threads)]
         for w in workers:
             w.start()
@@ -262,10 +262,15 @@ audiences = ["{AUD}"]
                             res.body)
             self.assertNotIn("replayed", res.body)
             self.assertTrue(res.header("Retry-After"))
+            if os.environ.get("TOCK_TEST_VERBOSE"):
+                print("/token 503 in %.1f ms" % (elapsed * 1000))
             self.assertLess(elapsed, TOKEN_503_WALL_S, "/token took %.3f s" % elapsed)
             time.sleep(0.3)  # spread over the breaker's 1 s period and its probe
 
     def assertValidateUnaffected(self, healthy, faulty, what):
+        if os.environ.get("TOCK_TEST_VERBOSE"):
+            print("\n%s: /validate p99 healthy %.1f ms, faulty %.1f ms" %
+                  (what, p99(healthy) * 1000, p99(faulty) * 1000))
         limit = 2 * max(p99(healthy), P99_FLOOR_S)
         self.assertLess(p99(faulty), limit, "%s: /validate p99 %.1f ms, healthy %.1f ms" %
                         (what, p99(faulty) * 1000, p99(healthy) * 1000))
