@@ -133,7 +133,9 @@ class JwksUpstreamTest(unittest.TestCase):
         seconds, and a cooldown that ends COOLDOWN_S from now."""
         self.upstream.mode = "ok"
         self.upstream.max_age = max_age
-        time.sleep(COOLDOWN_S + 0.1)  # let any earlier cooldown end
+        # Let any earlier cooldown end, including that of a background refresh
+        # (stale while revalidate) that was still in flight when the last test ended.
+        time.sleep(FETCH_TIMEOUT_S + COOLDOWN_S + 0.1)
         before = self.upstream.count("/main.json")
         res = self.server.validate(self.token(MAIN, "--kid", "prime"))  # unknown kid: a refresh
         self.assertEqual(res.json()["error"]["code"], "key_not_found")
