@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -80,6 +81,9 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
   if (cfg.replay.backend == "memory") {
     ctx.replay = std::make_unique<MemoryReplayStore>(ctx.clock);
   } else if (cfg.replay.backend == "redis") {
+    // hiredis writes with write(2): a Redis that reset the connection must
+    // cost one request an EPIPE, not kill the server with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
     ServerContext* c = &ctx;
     auto store = MakeRedisReplayStore(cfg.replay.url, ctx.clock, [c](const std::string& message) {
       JsonWriter line = c->log.Start("warn", "redis_no_persistence");
