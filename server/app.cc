@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <thread>
 
@@ -80,9 +81,20 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
   if (cfg.replay.backend == "memory") {
     ctx.replay = std::make_unique<MemoryReplayStore>(ctx.clock);
   } else if (cfg.replay.backend == "redis") {
-    auto store = MakeRedisReplayStore(cfg.replay.url, ctx.clock);
+    // hiredis writes with write(2): a Redis that reset the connection must
+    // cost one request an EPIPE, not kill the server with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+    ServerContext* c = &ctx;
+    auto store = MakeRedisReplayStore(cfg.replay.url, ctx.clock, [c](const std::string& message) {
+      JsonWriter line = c->log.Start("warn", "redis_no_persistence");
+      line.Str("message", message);
+      c->log.Write(line);
+    });
     if (!store.ok()) return store.error().message();
     ctx.replay = std::move(*store);
+    // Connect once now (bounded by the store's timeouts), so the persistence
+    // warning appears at start; an unreachable Redis does not stop the start.
+    (void)ctx.replay->Ping();
   } else {
     auto store = OpenSqliteReplayStore(cfg.data_dir + "/tock.db", ctx.clock);
     if (!store.ok()) return store.error().message();
@@ -126,6 +138,7 @@ void AddRoutes(Router& router, ServerContext& ctx) {
   router.Add(http::verb::get, "/validate", bind(HandleValidate));
   router.Add(http::verb::post, "/api/inspect", bind(HandleInspect));
   router.Add(http::verb::get, "/healthz", bind(HandleHealth));
+  router.Add(http::verb::get, "/livez", bind(HandleLive));
   router.Add(http::verb::get, "/metrics", bind(HandleMetrics));
 }
 

@@ -30,12 +30,32 @@ void AddErrorFields(JsonWriter& line, const Error& error) {
   line.Str("code", error.code_string()).Str("message", error.message());
 }
 
+// HandleHealth: 200 "ok" when every store the server's roles need answers;
+// else 503 whose body's first line is the store's reason, then one line per
+// role (issuer, validator) saying whether that role is affected, so an
+// operator sees at once that a validator may stay in service (load
+// balancers that only validate should probe /livez or /validate).
 Response HandleHealth(ServerContext& ctx, const Request& req) {
-  Result<void> store = ctx.replay->Ping();
-  if (!store.ok()) {
-    return MakeResponse(req, http::status::service_unavailable, "text/plain; charset=utf-8",
-                        store.error().message() + "\n");
-  }
+  Result<void> store = ctx.replay->Ping();  // bounded (Redis: 250 ms, one probe at a time)
+  if (store.ok()) return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
+  // The issuer consumes client-assertion jtis; the validator only for
+  // one_time trust entries.
+  bool validator_needs_store = false;
+  for (const auto& [issuer, entry] : ctx.trust) validator_needs_store |= entry.config.one_time;
+  std::string store_name(ctx.replay->Name());
+  std::string body = store.error().message() + "\n";
+  body += "issuer: unavailable: the " + store_name +
+          " replay store does not answer (/token with private_key_jwt needs it)\n";
+  body += validator_needs_store ? "validator: unavailable: the " + store_name +
+                                      " replay store does not answer (one_time trust entries "
+                                      "need it)\n"
+                                : std::string("validator: ok\n");
+  return MakeResponse(req, http::status::service_unavailable, "text/plain; charset=utf-8", body);
+}
+
+// HandleLive: the process serves HTTP (for an orchestrator's restarts; a
+// store that is down is no reason to restart).
+Response HandleLive(ServerContext&, const Request& req) {
   return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
 }
 

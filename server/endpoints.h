@@ -19,6 +19,7 @@ Response HandleToken(ServerContext& ctx, const Request& req);
 Response HandleValidate(ServerContext& ctx, const Request& req);
 Response HandleInspect(ServerContext& ctx, const Request& req);
 Response HandleHealth(ServerContext& ctx, const Request& req);
+Response HandleLive(ServerContext& ctx, const Request& req);
 Response HandleMetrics(ServerContext& ctx, const Request& req);
 
 // HeaderSafe keeps only the characters RFC 6750 §3 allows in

@@ -3,6 +3,7 @@
 #ifndef TOCK_SERVER_REPLAY_REPLAY_STORES_H_
 #define TOCK_SERVER_REPLAY_REPLAY_STORES_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,12 +17,19 @@ namespace tock::server {
 Result<std::unique_ptr<ReplayStore>> OpenSqliteReplayStore(const std::string& path,
                                                            const Clock& clock);
 
+// RedisWarning hears a warning about the Redis server (no persistence).
+using RedisWarning = std::function<void(const std::string& message)>;
+
 // MakeRedisReplayStore parses |url| (redis://[[user]:password@]host[:port][/db],
 // see redis_url.h) and connects lazily, with AUTH when the url has a
 // password: an unreachable Redis or a refused password fails each call
-// (closed), never the start.
+// (closed), never the start. Connections are pooled; connect and replies are
+// bounded by 250 ms; after a broken connection every call fails at once for
+// 1 s (circuit breaker). On its first connection the store checks that Redis
+// persists data and tells |warn| when it does not.
 Result<std::unique_ptr<ReplayStore>> MakeRedisReplayStore(const std::string& url,
-                                                          const Clock& clock);
+                                                          const Clock& clock,
+                                                          RedisWarning warn = {});
 
 }  // namespace tock::server
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <system_error>
 
 namespace tock::server {
 
@@ -38,6 +39,10 @@ JwksCache::JwksCache(std::string url, JwksCacheSettings settings, const Clock& c
       fetcher_(std::move(fetcher)),
       on_fetch_(std::move(on_fetch)) {}
 
+JwksCache::~JwksCache() {
+  if (fetch_thread_.joinable()) fetch_thread_.join();
+}
+
 bool JwksCache::HasKid(const std::string& kid) const {
   if (!set_) return false;
   for (const Key& key : set_->keys()) {
@@ -46,18 +51,41 @@ bool JwksCache::HasKid(const std::string& kid) const {
   return false;
 }
 
-// FetchLocked runs one fetch with the lock released; concurrent callers wait
-// for it instead of starting their own (one in-flight fetch).
-void JwksCache::FetchLocked(std::unique_lock<std::mutex>& lock, bool for_unknown_kid) {
-  if (fetching_) {
-    std::uint64_t generation = fetch_generation_;
-    fetched_.wait(lock, [&] { return fetch_generation_ != generation; });
-    return;
-  }
+// Usable: a set exists and, once its max age passed, max_stale has not
+// passed since the last good fetch (stale-if-error's bound).
+bool JwksCache::Usable(UnixSeconds now) const {
+  return set_ && !(now >= expires_at_ && now - fetched_at_ > settings_.max_stale_s);
+}
+
+// StartFetchLocked starts the one fetch on the cache's own thread. Called
+// with the lock held and no fetch in flight; the previous thread has then
+// finished its work under the lock, so joining it here only waits for its
+// on_fetch_ report.
+void JwksCache::StartFetchLocked(bool for_unknown_kid) {
+  if (fetch_thread_.joinable()) fetch_thread_.join();
   fetching_ = true;
   UnixSeconds started = clock_.Now();
   if (for_unknown_kid) cooldown_until_ = started + settings_.cooldown_s;
-  lock.unlock();
+  try {
+    fetch_thread_ = std::thread([this] { RunFetch(); });
+  } catch (const std::system_error& e) {
+    fetching_ = false;
+    cooldown_until_ = started + settings_.cooldown_s;
+    last_error_ = std::string("cannot start a fetch thread: ") + e.what();
+  }
+}
+
+// WaitForFetchLocked waits for the in-flight fetch to finish, at most
+// fetch_timeout: a request never waits longer than one fetch may take.
+void JwksCache::WaitForFetchLocked(std::unique_lock<std::mutex>& lock) {
+  std::uint64_t generation = fetch_generation_;
+  fetched_.wait_for(lock, std::chrono::seconds(settings_.fetch_timeout_s),
+                    [&] { return fetch_generation_ != generation; });
+}
+
+// RunFetch is the body of the fetch thread: the fetch without the lock, then
+// the outcome under it, then the report.
+void JwksCache::RunFetch() {
   Result<FetchedDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
   std::shared_ptr<const JwkSet> fresh;
   std::optional<std::int64_t> max_age;
@@ -74,48 +102,55 @@ void JwksCache::FetchLocked(std::unique_lock<std::mutex>& lock, bool for_unknown
   } else {
     event.message = doc.error().message();
   }
-  lock.lock();
-  UnixSeconds now = clock_.Now();
-  if (fresh) {
-    std::int64_t age = std::clamp(max_age.value_or(settings_.default_max_age_s),
-                                  settings_.min_age_s, settings_.max_age_s);
-    set_ = std::move(fresh);
-    fetched_at_ = now;
-    expires_at_ = now + age;
-    last_error_.clear();
-  } else {
-    // A failed fetch starts the cooldown too: a dead upstream is not hammered.
-    cooldown_until_ = now + settings_.cooldown_s;
-    last_error_ = event.message;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    UnixSeconds now = clock_.Now();
+    if (fresh) {
+      std::int64_t age = std::clamp(max_age.value_or(settings_.default_max_age_s),
+                                    settings_.min_age_s, settings_.max_age_s);
+      set_ = std::move(fresh);
+      fetched_at_ = now;
+      expires_at_ = now + age;
+      last_error_.clear();
+    } else {
+      // A failed fetch starts the cooldown too: a dead upstream is not hammered.
+      cooldown_until_ = now + settings_.cooldown_s;
+      last_error_ = event.message;
+    }
+    fetching_ = false;
+    ++fetch_generation_;
   }
-  fetching_ = false;
-  ++fetch_generation_;
   fetched_.notify_all();
-  if (on_fetch_) {
-    lock.unlock();
-    on_fetch_(event);
-    lock.lock();
-  }
+  if (on_fetch_) on_fetch_(event);
 }
 
 Result<std::shared_ptr<const JwkSet>> JwksCache::Get(const std::string& kid) {
   std::unique_lock<std::mutex> lock(mutex_);
   UnixSeconds now = clock_.Now();
   bool cooling = now < cooldown_until_;
-  if (!set_) {
-    if (!cooling || fetching_) FetchLocked(lock, false);
-  } else if (now >= expires_at_ && !cooling) {
-    FetchLocked(lock, false);
-  } else if (!kid.empty() && !HasKid(kid) && !cooling) {
-    FetchLocked(lock, true);
+  if (Usable(now)) {
+    if (!kid.empty() && !HasKid(kid) && (fetching_ || !cooling)) {
+      // An unknown kid (a rotation upstream) may wait for the fetch.
+      if (!fetching_) StartFetchLocked(true);
+      WaitForFetchLocked(lock);
+    } else if (now >= expires_at_ && !fetching_ && !cooling) {
+      StartFetchLocked(false);  // stale while revalidate: answer with the set we have
+    }
+  } else if (fetching_ || !cooling) {
+    // No set (or one past max_stale): nothing to answer with but a fetch.
+    if (!fetching_) StartFetchLocked(false);
+    WaitForFetchLocked(lock);
   }
   now = clock_.Now();
   if (!set_) {
     return Error(ErrorCode::kNetworkError,
                  "no key set for this issuer could be fetched from " + url_ +
-                     (last_error_.empty() ? std::string() : ": " + last_error_));
+                     (fetching_ ? ": the fetch did not finish within fetch_timeout (" +
+                                      std::to_string(settings_.fetch_timeout_s) + "s)"
+                      : last_error_.empty() ? std::string()
+                                            : ": " + last_error_));
   }
-  if (now >= expires_at_ && now - fetched_at_ > settings_.max_stale_s) {
+  if (!Usable(now)) {
     return Error(ErrorCode::kNetworkError,
                  "the cached key set from " + url_ + " is older than max_stale (" +
                      std::to_string(settings_.max_stale_s) + "s) and refreshing it failed" +

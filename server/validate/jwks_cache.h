@@ -2,6 +2,8 @@
 // design): max age from Cache-Control clamped to [min, max], refresh on an
 // unknown kid at most once per cooldown, one in-flight fetch shared by every
 // request, stale-if-error up to max_stale, and time from the injected Clock.
+// Fetches run on a background thread of the cache (stale while revalidate,
+// RFC 5861): a request holding a usable set never waits for a refresh.
 #ifndef TOCK_SERVER_VALIDATE_JWKS_CACHE_H_
 #define TOCK_SERVER_VALIDATE_JWKS_CACHE_H_
 
@@ -12,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "tock/clock.h"
 #include "tock/jwk_set.h"
@@ -44,10 +47,16 @@ class JwksCache {
   // |on_fetch| (may be empty) hears every fetch's outcome.
   JwksCache(std::string url, JwksCacheSettings settings, const Clock& clock, JwksFetcher fetcher,
             std::function<void(const FetchEvent&)> on_fetch = {});
+  // Waits for an in-flight fetch (bounded by the fetcher's fetch_timeout).
+  ~JwksCache();
+  JwksCache(const JwksCache&) = delete;
+  JwksCache& operator=(const JwksCache&) = delete;
 
   // Get returns the key set to judge a token whose header has |kid| (empty:
-  // none). It fetches when there is no set, when the set's max age passed,
-  // or when |kid| is unknown and no cooldown runs. Fails with kNetworkError
+  // none). A set whose max age passed is returned at once while a refresh
+  // runs in the background (within max_stale). Only a request that has no
+  // usable set, or whose |kid| is unknown (and no cooldown runs), waits for
+  // the one in-flight fetch, at most fetch_timeout. Fails with kNetworkError
   // only when no set was ever fetched or max_stale passed since the last
   // good fetch (the caller answers 503).
   Result<std::shared_ptr<const JwkSet>> Get(const std::string& kid);
@@ -56,7 +65,10 @@ class JwksCache {
 
  private:
   bool HasKid(const std::string& kid) const;
-  void FetchLocked(std::unique_lock<std::mutex>& lock, bool for_unknown_kid);
+  bool Usable(UnixSeconds now) const;
+  void StartFetchLocked(bool for_unknown_kid);
+  void WaitForFetchLocked(std::unique_lock<std::mutex>& lock);
+  void RunFetch();
 
   std::string url_;
   JwksCacheSettings settings_;
@@ -73,6 +85,7 @@ class JwksCache {
   UnixSeconds expires_at_ = 0;
   UnixSeconds cooldown_until_ = 0;
   std::string last_error_;
+  std::thread fetch_thread_;  // the one in-flight fetch (joined before the next)
 };
 
 // DefaultJwksFetcher uses tock::FetchDocument.

@@ -133,12 +133,21 @@ class JwksUpstreamTest(unittest.TestCase):
         seconds, and a cooldown that ends COOLDOWN_S from now."""
         self.upstream.mode = "ok"
         self.upstream.max_age = max_age
-        time.sleep(COOLDOWN_S + 0.1)  # let any earlier cooldown end
+        # Let any earlier cooldown end, including that of a background refresh
+        # (stale while revalidate) that was still in flight when the last test ended.
+        time.sleep(FETCH_TIMEOUT_S + COOLDOWN_S + 0.1)
         before = self.upstream.count("/main.json")
         res = self.server.validate(self.token(MAIN, "--kid", "prime"))  # unknown kid: a refresh
         self.assertEqual(res.json()["error"]["code"], "key_not_found")
         self.assertEqual(self.upstream.count("/main.json"), before + 1)
         self.assertEqual(self.server.validate(self.token()).status, 204)
+
+    def wait_for_fetches(self, path, count):
+        """A refresh of an expired set runs in the background (stale while
+        revalidate): the answer may come before the upstream sees the fetch."""
+        deadline = time.monotonic() + 2
+        while self.upstream.count(path) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def refresh_failures(self):
         return [l for l in self.server.log_lines()
@@ -182,6 +191,7 @@ class JwksUpstreamTest(unittest.TestCase):
             self.assertEqual(res.status, 204, res.body)  # stale-if-error
             self.assertWithinFetchTimeout(elapsed)
         # One in-flight fetch shared by all four; its failure starts the cooldown.
+        self.wait_for_fetches("/main.json", before + 1)
         self.assertEqual(self.upstream.count("/main.json"), before + 1)
         res, elapsed = self.timed_validate(token)
         self.assertEqual(res.status, 204, res.body)
@@ -209,6 +219,7 @@ class JwksUpstreamTest(unittest.TestCase):
         before = self.upstream.count("/main.json")
         res = self.server.validate(self.token())
         self.assertEqual(res.status, 204, res.body)
+        self.wait_for_fetches("/main.json", before + 1)
         self.assertEqual(self.upstream.count("/main.json"), before + 1)
         # The failed refresh left the stale set in place and started a cooldown.
         self.assertEqual(self.server.validate(self.token()).status, 204)
