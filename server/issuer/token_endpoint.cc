@@ -58,7 +58,7 @@ OAuthFailure BadRequest(std::string error, std::string description) {
 void LogRejection(ServerContext& ctx, const Request& req, const OAuthFailure& f,
                   std::string_view event, const AuthContext& auth) {
   JsonWriter line = ctx.log.Start("warn", event);
-  if (auth.error && f.code == auth.error->code_string()) {
+  if (auth.error && (f.code.empty() || f.code == auth.error->code_string())) {
     AddErrorFields(line, *auth.error);
   } else {
     line.Str("code", f.code.empty() ? f.error : f.code)
