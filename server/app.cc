@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 
+#include "clock_watch.h"
 #include "context.h"
 #include "endpoints.h"
 #include "http/server.h"
@@ -179,6 +180,7 @@ int RunServe(const ServeFlags& flags) {
   }
   static SystemClock system_clock;
   const ClockConfig& cc = loaded.config->clock;
+  ClockWatch clock_watch(cc);  // outlives the clock's measuring thread
   std::unique_ptr<CorrectedClock> corrected;
   if (!cc.servers.empty()) {
     // server.md: issued tokens use the SNTP-corrected clock; the first
@@ -188,6 +190,9 @@ int RunServe(const ServeFlags& flags) {
     options.refresh_interval_s = static_cast<double>(cc.interval_s);
     options.max_offset_s = static_cast<double>(cc.max_offset_s);
     options.fallback_after_s = static_cast<double>(cc.fallback_after_s);
+    options.on_measurement = [&clock_watch](const ClockMeasurement& m) {
+      clock_watch.OnMeasurement(m);
+    };
     Result<std::unique_ptr<CorrectedClock>> started = CorrectedClock::Start(system_clock, options);
     if (!started.ok()) return Fail("[clock]: " + started.error().message());
     corrected = std::move(*started);
@@ -195,6 +200,7 @@ int RunServe(const ServeFlags& flags) {
   const Clock& clock = corrected ? static_cast<const Clock&>(*corrected) : system_clock;
   Logger log(clock, loaded.config->log_file);
   if (!log.ok()) return Fail("cannot open log_file " + *loaded.config->log_file);
+  ClockWatch::Attachment clock_log(clock_watch, log);  // ends before |log|
   Metrics metrics;
   ServerContext ctx(std::move(*loaded.config), clock, log, metrics);
   ctx.corrected = corrected.get();

@@ -1,6 +1,7 @@
 // /healthz, /metrics and the helpers every endpoint shares.
 #include <cmath>
 
+#include "clock_watch.h"
 #include "endpoints.h"
 #include "tock/json_writer.h"
 
@@ -37,7 +38,15 @@ void AddErrorFields(JsonWriter& line, const Error& error) {
 // balancers that only validate should probe /livez or /validate).
 Response HandleHealth(ServerContext& ctx, const Request& req) {
   Result<void> store = ctx.replay->Ping();  // bounded (Redis: 250 ms, one probe at a time)
-  if (store.ok()) return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
+  if (store.ok()) {
+    std::string body = "ok\n";
+    // A refused SNTP offset or a fallback is said here, still 200: issuing
+    // and validating go on with the base clock.
+    if (ctx.corrected) {
+      if (auto note = ClockHealthNote(*ctx.corrected)) body += *note + "\n";
+    }
+    return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", body);
+  }
   // The issuer consumes client-assertion jtis; the validator only for
   // one_time trust entries.
   bool validator_needs_store = false;
@@ -60,12 +69,7 @@ Response HandleLive(ServerContext&, const Request& req) {
 }
 
 Response HandleMetrics(ServerContext& ctx, const Request& req) {
-  if (ctx.corrected) {
-    // Same sign as `tock clock`'s offset_s: positive when the SNTP servers'
-    // clock is ahead of this machine's.
-    CorrectionStatus status = ctx.corrected->status();
-    if (status.last_offset_s) ctx.metrics.Set("tock_clock_offset_seconds", *status.last_offset_s);
-  }
+  if (ctx.corrected) SetClockMetrics(*ctx.corrected, ctx.metrics);
   return MakeResponse(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                       ctx.metrics.Render());
 }

@@ -59,6 +59,8 @@ Metrics::Metrics() {
   families_["tock_rate_limited_total"] = {"Requests refused with 429, by endpoint.", "counter", {}};
   families_["tock_clock_offset_seconds"] = {
       "Last SNTP offset: how far the servers' clock is ahead of this machine's.", "gauge", {}};
+  families_["tock_clock_offset_applied_seconds"] = {
+      "SNTP offset issuing applies now (0 when refused or fallen back).", "gauge", {}};
 }
 
 void Metrics::Inc(const std::string& name, const Labels& labels, double by) {

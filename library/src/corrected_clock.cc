@@ -180,19 +180,39 @@ UnixSeconds CorrectedClock::Now() const {
 Result<ClockReport> CorrectedClock::Refresh() {
   Result<ClockReport> report =
       internal::MeasureClockCancellable(options_.servers, options_.measure, base_, cancel_);
-  if (!report.ok()) return report;
+  if (!report.ok() && cancel_.load()) return report;  // shutting down: nothing measured
+  ClockMeasurement measurement;
+  measurement.max_offset_s = options_.max_offset_s;
+  Result<ClockReport> judged = Judge(std::move(report), measurement);
+  // Outside the lock: the observer may read status().
+  if (options_.on_measurement) options_.on_measurement(measurement);
+  return judged;
+}
+
+// Judge applies or refuses the median offset of |report| and fills |measurement|.
+Result<ClockReport> CorrectedClock::Judge(Result<ClockReport> report,
+                                          ClockMeasurement& measurement) {
+  if (!report.ok()) {
+    measurement.message = report.error().message();
+    return report;
+  }
   std::optional<double> median = MedianOffset(*report);
   std::lock_guard<std::mutex> lock(mu_);
   if (!median) {
     Error e = NoAnswerError(*report);
     last_error_ = e.message();
+    measurement.message = e.message();
     return e;
   }
+  measured_offset_s_ = *median;
+  measurement.offset_s = *median;
   if (std::fabs(*median) > options_.max_offset_s) {
     Error e(ErrorCode::kNetworkError, RefusedMessage(*median, options_.max_offset_s));
     last_refused_ = true;
     refused_offset_s_ = *median;
     last_error_ = e.message();
+    measurement.refused = true;
+    measurement.message = e.message();
     return e;
   }
   has_offset_ = true;
@@ -201,6 +221,7 @@ Result<ClockReport> CorrectedClock::Refresh() {
   last_success_ = base_.NowPrecise();
   last_refused_ = false;
   last_error_.clear();
+  measurement.applied = true;
   return report;
 }
 
@@ -210,6 +231,7 @@ CorrectionStatus CorrectedClock::status() const {
   s.offset_s = CurrentOffsetLocked();
   s.last_success = last_success_;
   s.refused_offset_s = refused_offset_s_;
+  s.measured_offset_s = measured_offset_s_;
   if (has_offset_) s.last_offset_s = offset_s_;
   const bool fresh =
       has_offset_ && Steady::now() - applied_at_ <= ToSteady(options_.fallback_after_s);

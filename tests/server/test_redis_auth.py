@@ -97,7 +97,11 @@ audiences = ["a"]
         second = self.post(self.b, assertion)
         self.assertEqual(second.status, 401, second.body)
         self.assertEqual(second.json()["error"], "invalid_client")
-        self.assertIn("was already used (recorded in Redis)", second.json()["error_description"])
+        # server.md round 2: the uniform description; the cause is in the log.
+        self.assertEqual(second.json()["error_description"], "client authentication failed")
+        replayed = [l for l in self.b.log_lines() if l.get("code") == "replayed"]
+        self.assertTrue(replayed)
+        self.assertIn("was already used (recorded in Redis)", replayed[-1]["message"])
 
     def test_user_and_password_in_url_authenticate_as_that_acl_user_in_that_db(self):
         server = self.start_server(self.ports[3], url(ALICE_PASSWORD, db=3, user="alice"))

@@ -112,6 +112,34 @@ TEST(CorrectedClock, RefusalKeepsEarlierFreshOffset) {
   EXPECT_EQ(clock->Now(), kSeedNow + 5);
 }
 
+TEST(CorrectedClock, ObserverSeesEveryMeasurementAppliedOrRefused) {
+  FixedClock base(kSeedNow);
+  SntpResponder server(base, Offset(5));
+  std::vector<ClockMeasurement> seen;
+  CorrectedClockOptions o;
+  o.servers = {server.server()};
+  o.measure = MeasureOptions{2, 0.3, 0.0};
+  o.refresh_interval_s = 0;
+  o.max_offset_s = 30;
+  o.on_measurement = [&seen](const ClockMeasurement& m) { seen.push_back(m); };
+  auto clock = CorrectedClock::Start(base, std::move(o));
+  ASSERT_TRUE(clock.ok());
+  ASSERT_TRUE((*clock)->Refresh().ok());
+  server.set_script(Offset(73));
+  EXPECT_THAT((*clock)->Refresh(), HasCode(ErrorCode::kNetworkError));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(seen[0].applied);
+  EXPECT_NEAR(*seen[0].offset_s, 5.0, kMs);
+  EXPECT_FALSE(seen[1].applied);
+  EXPECT_TRUE(seen[1].refused);
+  EXPECT_NEAR(*seen[1].offset_s, 73.0, kMs);
+  EXPECT_EQ(seen[1].max_offset_s, 30);
+  EXPECT_THAT(seen[1].message, HasSubstr("over the cap of 30 s"));
+  CorrectionStatus s = (*clock)->status();
+  EXPECT_NEAR(*s.measured_offset_s, 73.0, kMs);  // the last measurement, refused
+  EXPECT_NEAR(s.offset_s, 5.0, kMs);             // what Now() still applies
+}
+
 TEST(CorrectedClock, FallsBackToBaseClockAfterSilence) {
   FixedClock base(kSeedNow);
   SntpResponder server(base, Offset(5));

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,6 +30,22 @@ namespace tock {
 // `--ntp-max` default of `tock sign`): 10 minutes.
 inline constexpr double kDefaultMaxCorrectionSeconds = 600.0;
 
+// ClockMeasurement is one finished measurement of a CorrectedClock, as its
+// observer (CorrectedClockOptions::on_measurement) sees it.
+struct ClockMeasurement {
+  // offset_s is the median offset of the servers that answered (the sign of
+  // `tock clock`'s offset_s); nullopt when none answered.
+  std::optional<double> offset_s;
+  // applied is true when offset_s was within the cap and is now in use.
+  bool applied = false;
+  // refused is true when offset_s exceeded max_offset_s and was not applied.
+  bool refused = false;
+  // max_offset_s is the cap the measurement was judged against.
+  double max_offset_s = 0;
+  // message says why it was not applied (empty when applied).
+  std::string message;
+};
+
 // CorrectedClockOptions configures a CorrectedClock.
 struct CorrectedClockOptions {
   // servers are asked on every measurement ("HOST", "HOST:PORT", "[v6]:PORT").
@@ -42,6 +59,11 @@ struct CorrectedClockOptions {
   // fallback_after_s: once this long has passed without an applied
   // measurement, the clock reads the base clock again.
   double fallback_after_s = 3600.0;
+  // on_measurement, when set, is called after every measurement (applied,
+  // refused or unanswered), on the measuring thread and without the clock's
+  // lock held, so it may call status(). It must not block for long and must
+  // stay callable until the clock is destroyed.
+  std::function<void(const ClockMeasurement&)> on_measurement;
 };
 
 // CorrectionState says what a CorrectedClock is doing.
@@ -64,6 +86,8 @@ struct CorrectionStatus {
   std::optional<double> last_success;
   // refused_offset_s is the last offset refused for exceeding the cap.
   std::optional<double> refused_offset_s;
+  // measured_offset_s is the last measured offset, applied or refused.
+  std::optional<double> measured_offset_s;
   // text says the state in one sentence with the numbers.
   std::string text;
 };
@@ -102,6 +126,7 @@ class CorrectedClock final : public Clock {
  private:
   CorrectedClock(const Clock& base, CorrectedClockOptions options);
   void Run();
+  Result<ClockReport> Judge(Result<ClockReport> report, ClockMeasurement& measurement);
   double CurrentOffsetLocked() const;
 
   const Clock& base_;
@@ -113,6 +138,7 @@ class CorrectedClock final : public Clock {
   std::chrono::steady_clock::time_point applied_at_;
   std::optional<double> last_success_;
   std::optional<double> refused_offset_s_;
+  std::optional<double> measured_offset_s_;
   bool last_refused_ = false;
   std::string last_error_;
 
