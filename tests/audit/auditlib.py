@@ -2,7 +2,8 @@
 
 Standard library only. Validators run on loopback ports 19100-19149 only:
 tock serve 19100-19109, node validators 19110-19129, Python validators
-19130-19139, the audit's jku/x5u listener 19140-19149. Every process and
+19130-19139, the audit's jku/x5u listener 19140-19144 (test_audit_cli) and
+19145-19149 (test_audit_validators), so that ctest -j can run both files. Every process and
 server a test starts is stopped in tearDown / finally.
 """
 import base64

@@ -34,7 +34,7 @@ class AuditCliTest(unittest.TestCase):
         return validator
 
     def listener_args(self):
-        return ["--callback-url", f"http://127.0.0.1:{auditlib.free_port(19140)}"]
+        return ["--callback-url", f"http://127.0.0.1:{auditlib.free_port(19140, 5)}"]
 
     def test_validator_answering_500_gives_error_results_not_a_crash(self):
         baseline = self.keys.sign()
@@ -136,7 +136,7 @@ class AuditCliTest(unittest.TestCase):
             return 204 if token == baseline else 401
 
         v = self.start(judge)
-        port = auditlib.free_port(19140)
+        port = auditlib.free_port(19140, 5)
         rc, doc, err = audit(v.url, "--jwks", self.keys.jwks, "--token", baseline,
                              "--only", "remote_key_url",
                              "--callback-url", f"http://127.0.0.1:{port}")

@@ -41,7 +41,7 @@ class AuditValidatorsTest(unittest.TestCase):
         return v
 
     def run_audit(self, url, *extra):
-        port = auditlib.free_port(19140)
+        port = auditlib.free_port(19145, 5)
         return audit(url, "--jwks", self.keys.jwks, "--sign-key", self.keys.private,
                      "--iss", ISSUER, "--aud", AUDIENCE, "--sub", "alice", "--rate", "50",
                      "--callback-url", f"http://127.0.0.1:{port}", *extra)
