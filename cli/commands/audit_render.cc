@@ -83,7 +83,10 @@ std::string ResultCell(const AttackCase& c, const Style& style) {
 
 std::string CaseLine(const AttackCase& c, const Style& style) {
   std::ostringstream line;
-  line << ResultCell(c, style) << Pad(CaseSeverity(c).value_or("-"), 9) << Pad(c.klass, 19)
+  // The severity column is for findings: "refused critical" would read as
+  // a critical problem (--json gives every case's severity).
+  std::string severity = IsFinding(c.outcome) ? CaseSeverity(c).value_or("-") : "-";
+  line << ResultCell(c, style) << Pad(severity, 9) << Pad(c.klass, 19)
        << Pad(EscapeControls(c.name), 30) << Pad(c.status ? std::to_string(*c.status) : "-", 5);
   std::string refs;
   for (const std::string& r : c.refs) refs += (refs.empty() ? "" : ", ") + r;
@@ -131,8 +134,8 @@ std::string AuditHuman(const AuditReport& report, const Style& style) {
       << (findings == 0
               ? style.Good("no finding")
               : style.Bad(std::to_string(findings) + (findings == 1 ? " finding" : " findings")))
-      << ", " << report.Notes() << " notes, " << report.cases.size() << " cases, "
-      << report.requests << " requests\n\n";
+      << ", " << report.Notes() << (report.Notes() == 1 ? " note, " : " notes, ")
+      << report.cases.size() << " cases, " << report.requests << " requests\n\n";
   out << style.Dim(Pad("result", 9) + Pad("severity", 9) + Pad("class", 19) + Pad("case", 30) +
                    "HTTP")
       << "\n";
