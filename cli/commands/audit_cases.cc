@@ -88,6 +88,11 @@ void Signature(const CatalogueInputs& in, std::vector<AttackCase>& out) {
 
 Result<void> HmacKeyConfusion(const CatalogueInputs& in, std::vector<AttackCase>& out) {
   std::vector<Key> keys = ConfusionKeys(in);
+  if (keys.empty()) {
+    out.push_back(SkippedCase("hmac_key_confusion", "public_key",
+                              "the trusted keys hold no public key (only HMAC secrets)"));
+    return {};
+  }
   std::string payload = StampedClaims(*in.baseline, in.now).PayloadJson();
   for (std::size_t i = 0; i < keys.size(); ++i) {
     Result<std::vector<KeyForm>> forms = PublicKeyForms(keys[i], in.keys->trusted_pem_text);
