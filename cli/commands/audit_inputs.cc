@@ -30,21 +30,15 @@ Result<std::set<std::string>> ParseOnly(const std::string& text) {
   return only;
 }
 
-Result<AuditKeys> LoadAuditKeys(const AuditOptions& o) {
-  AuditKeys keys;
-  KeySourceOptions trusted;
-  trusted.key_files = o.key_files;
-  trusted.jwks = o.jwks;
-  if (trusted.SourceCount() == 0) {
-    return UsageError(
-        "audit needs the validator's public keys: give --jwks FILE|URL or --key PUBFILE.");
-  }
-  Result<std::vector<Key>> loaded = trusted.Load(o.out);
-  if (!loaded.ok()) return std::move(loaded).error();
-  keys.trusted = std::move(*loaded);
-  if (!o.key_files.empty()) {
-    Result<std::string> text = ReadFile(o.key_files.front());
-    if (text.ok() && text->rfind("-----BEGIN", 0) == 0) keys.trusted_pem_text = *text;
+namespace {
+
+// LoadSignKey loads the optional signing key, its algorithm and its kid.
+Result<void> LoadSignKey(const AuditOptions& o, AuditKeys& keys) {
+  int sources = (o.sign_key_file.empty() ? 0 : 1) + static_cast<int>(o.secret_opt->count() > 0) +
+                static_cast<int>(o.secret_file_opt->count() > 0) +
+                static_cast<int>(o.secret_b64_opt->count() > 0);
+  if (sources > 1) {
+    return UsageError("give one signing key: --sign-key, --secret, --secret-file or --secret-b64.");
   }
   std::vector<Result<Key>> sign;
   if (!o.sign_key_file.empty()) {
@@ -53,9 +47,10 @@ Result<AuditKeys> LoadAuditKeys(const AuditOptions& o) {
     for (const Key& k : *file) {
       if (k.has_private()) sign.push_back(k);
     }
-    if (sign.empty())
+    if (sign.empty()) {
       return Error(ErrorCode::kKeyError,
                    "--sign-key " + o.sign_key_file + " holds no private key.");
+    }
   }
   if (o.secret_opt->count() > 0) sign.push_back(Key::FromSecret(o.secret));
   if (o.secret_file_opt->count() > 0) {
@@ -64,7 +59,7 @@ Result<AuditKeys> LoadAuditKeys(const AuditOptions& o) {
     sign.push_back(Key::FromSecret(*bytes));
   }
   if (o.secret_b64_opt->count() > 0) sign.push_back(Key::FromSecretBase64Url(o.secret_b64));
-  if (sign.empty()) return keys;
+  if (sign.empty()) return {};
   if (!sign.front().ok()) return sign.front().error();
   keys.sign_key = *sign.front();
   keys.sign_alg = keys.sign_key->DefaultAlgorithm();
@@ -84,6 +79,28 @@ Result<AuditKeys> LoadAuditKeys(const AuditOptions& o) {
   } else if (keys.sign_key->type() != KeyType::kOct) {
     keys.sign_kid = keys.sign_key->Thumbprint();
   }
+  return {};
+}
+
+}  // namespace
+
+Result<AuditKeys> LoadAuditKeys(const AuditOptions& o) {
+  AuditKeys keys;
+  KeySourceOptions trusted;
+  trusted.key_files = o.key_files;
+  trusted.jwks = o.jwks;
+  if (trusted.SourceCount() == 0) {
+    return UsageError(
+        "audit needs the validator's public keys: give --jwks FILE|URL or --key PUBFILE.");
+  }
+  Result<std::vector<Key>> loaded = trusted.Load(o.out);
+  if (!loaded.ok()) return std::move(loaded).error();
+  keys.trusted = std::move(*loaded);
+  if (!o.key_files.empty()) {
+    Result<std::string> text = ReadFile(o.key_files.front());
+    if (text.ok() && text->rfind("-----BEGIN", 0) == 0) keys.trusted_pem_text = *text;
+  }
+  if (Result<void> r = LoadSignKey(o, keys); !r.ok()) return std::move(r).error();
   return keys;
 }
 

@@ -184,6 +184,8 @@ class AuditCliTest(unittest.TestCase):
               "500"], "200"),
             (["--jwks", self.keys.jwks, "--sign-key", self.keys.private, "--accept", "ok"],
              "--accept"),
+            (["--jwks", self.keys.jwks, "--sign-key", self.keys.private, "--secret", "s" * 32],
+             "one signing key"),
         ]
         for args, word in cases:
             with self.subTest(args=args):
