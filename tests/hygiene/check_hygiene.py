@@ -11,7 +11,9 @@ CHECK is one of:
   system-clock     nothing in library/, cli/ or server/ reads the system
                    clock except library/src/clock.cc (SystemClock).
   openssl-includes nothing in library/ or cli/ includes an OpenSSL header
-                   except library/src/internal/crypto*.
+                   except library/src/internal/crypto* and
+                   cli/commands/audit_forge.cc (tock audit's forging helper,
+                   outside the library on purpose).
 
 Comments and string literals are blanked before matching, so prose such as
 "time (seconds)" or "see <openssl/evp.h>" in a comment is not a finding.
@@ -164,6 +166,11 @@ def check_openssl_includes(root):
     for path, rel in source_files(root, ["library", "cli"]):
         parts = rel.split(os.sep)
         if parts[:3] == ["library", "src", "internal"] and parts[3].startswith("crypto"):
+            continue
+        # `tock audit`'s forging helper makes the forgeries the library's
+        # crypto layer must never make (alg none, HMAC keyed with a public
+        # key, zero ECDSA signatures): kept out of the library on purpose.
+        if parts == ["cli", "commands", "audit_forge.cc"]:
             continue
         code = read_code(path)
         for m in INCLUDE.finditer(code):
