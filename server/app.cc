@@ -238,6 +238,16 @@ int RunServe(const ServeFlags& flags) {
   if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
     return Fail(error);
   if (!server.Listen(ctx.config.listen_host, ctx.config.listen_port, error)) return Fail(error);
+  if (server.ConnectionCap() < l.max_connections) {
+    // As nginx warns when worker_connections exceed the open-file limit.
+    JsonWriter line = ctx.log.Start("warn", "connection_cap_lowered");
+    line.Int("connection_cap", static_cast<std::int64_t>(server.ConnectionCap()))
+        .Int("max_connections", static_cast<std::int64_t>(l.max_connections))
+        .Str("message",
+             "the open-file limit (ulimit -n) minus 32 caps connections below "
+             "[limits] max_connections");
+    ctx.log.Write(line);
+  }
   PrintBanner(ctx.config);
   server.Run(std::max(1u, std::thread::hardware_concurrency()));
   JsonWriter line = ctx.log.Start("info", "shutdown");

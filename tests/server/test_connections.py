@@ -202,13 +202,20 @@ class FloodTest(unittest.TestCase):
     def test_flood_under_ulimit_256(self):
         server = start_server("", ulimit=256)
         self.addCleanup(server.cleanup)
+        lowered = [l for l in server.log_lines() if l.get("event") == "connection_cap_lowered"]
+        self.assertEqual([(l["connection_cap"], l["max_connections"]) for l in lowered], [(224, 4096)])
         self.run_flood(server, 256 - 32)
 
 
 def busy(clients):
-    """A connection with a request in flight: headers sent, body pending."""
+    """A connection with a request in flight: headers read by the server (it
+    says so with 100 Continue), body pending."""
     s = clients.connect()
-    s.sendall(b"POST /nope HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n")
+    s.sendall(b"POST /nope HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n"
+              b"Expect: 100-continue\r\n\r\n")
+    interim = s.recv(4096)
+    if not interim.startswith(b"HTTP/1.1 100 "):
+        raise AssertionError("no 100 Continue: %r" % interim)
     return s
 
 
