@@ -141,6 +141,29 @@ void AddRoutes(Router& router, ServerContext& ctx) {
   router.Add(http::verb::get, "/healthz", bind(HandleHealth));
   router.Add(http::verb::get, "/livez", bind(HandleLive));
   router.Add(http::verb::get, "/metrics", bind(HandleMetrics));
+  // Liveness for orchestrators: answers while the process serves HTTP and
+  // touches no store (readiness, with the stores, is /healthz).
+  router.Add(http::verb::get, "/livez", [](const Request& req) {
+    return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
+  });
+}
+
+// ConfigureHttp gives the server the clock for Date, the connection
+// counters, the Host guard and the trusted proxies.
+std::optional<std::string> ConfigureHttp(HttpServer& server, ServerContext& ctx) {
+  const Config& cfg = ctx.config;
+  Result<HostGuard> guard = HostGuard::ForListen(cfg.listen_host, cfg.issuer);
+  if (!guard.ok()) return guard.error().message();
+  Result<TrustedProxies> proxies = TrustedProxies::Parse(cfg.limits.trusted_proxies);
+  if (!proxies.ok()) return proxies.error().message();
+  HttpPolicy policy;
+  policy.now = [&ctx] { return ctx.clock.Now(); };
+  policy.connection_evicted = [&ctx] { ctx.metrics.Inc("tock_connections_evicted_total", {}); };
+  policy.connection_refused = [&ctx] { ctx.metrics.Inc("tock_connections_refused_total", {}); };
+  policy.host_guard = std::move(*guard);
+  policy.trusted_proxies = std::move(*proxies);
+  server.SetPolicy(std::move(policy));
+  return std::nullopt;
 }
 
 // MaintainKeys picks up an index `tock keys rotate` rewrote and runs the
@@ -211,6 +234,8 @@ int RunServe(const ServeFlags& flags) {
   Router router;
   const LimitsConfig& l = ctx.config.limits;
   HttpLimits limits{l.header_bytes, l.body_bytes, l.header_timeout_s, l.body_timeout_s, 10};
+  limits.max_connections = l.max_connections;
+  limits.requests_per_connection = l.requests_per_connection;
   HttpServer server(
       router, limits,
       [&ctx](const Request& req, const std::string& endpoint, unsigned status, double ms) {
@@ -224,6 +249,7 @@ int RunServe(const ServeFlags& flags) {
             .Num("duration_ms", std::round(ms * 1000) / 1000);
         ctx.log.Write(line);
       });
+  if (auto problem = ConfigureHttp(server, ctx)) return Fail(*problem);
   if (auto problem = BuildContext(ctx)) return Fail(*problem);
   AddRoutes(router, ctx);
   server.Every(std::chrono::seconds(1), [&ctx] { MaintainKeys(ctx); });
@@ -231,6 +257,16 @@ int RunServe(const ServeFlags& flags) {
   if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
     return Fail(error);
   if (!server.Listen(ctx.config.listen_host, ctx.config.listen_port, error)) return Fail(error);
+  if (server.ConnectionCap() < l.max_connections) {
+    // As nginx warns when worker_connections exceed the open-file limit.
+    JsonWriter line = ctx.log.Start("warn", "connection_cap_lowered");
+    line.Int("connection_cap", static_cast<std::int64_t>(server.ConnectionCap()))
+        .Int("max_connections", static_cast<std::int64_t>(l.max_connections))
+        .Str("message",
+             "the open-file limit (ulimit -n) minus 32 caps connections below "
+             "[limits] max_connections");
+    ctx.log.Write(line);
+  }
   PrintBanner(ctx.config);
   server.Run(std::max(1u, std::thread::hardware_concurrency()));
   JsonWriter line = ctx.log.Start("info", "shutdown");

@@ -9,6 +9,7 @@
 #include <set>
 #include <string_view>
 
+#include "http/trusted_proxies.h"
 #include "replay/redis_url.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
@@ -272,12 +273,24 @@ TrustConfig ReadTrust(const Reader& r, const toml::table& t) {
 
 void ReadLimits(const Reader& r, const toml::table& t, LimitsConfig& c) {
   r.CheckKeys(t, "[limits]",
-              {"header_bytes", "body_bytes", "header_timeout", "body_timeout", "token_rate"});
+              {"header_bytes", "body_bytes", "header_timeout", "body_timeout", "token_rate",
+               "max_connections", "requests_per_connection", "trusted_proxies"});
   if (auto v = r.Number(t, "header_bytes", 1024, 1 << 20)) c.header_bytes = std::size_t(*v);
   if (auto v = r.Number(t, "body_bytes", 1024, 16 << 20)) c.body_bytes = std::size_t(*v);
   r.Duration(t, "header_timeout", c.header_timeout_s, false);
   r.Duration(t, "body_timeout", c.body_timeout_s, false);
   if (auto v = r.Number(t, "token_rate", 0.001, 1e6)) c.token_rate = *v;
+  if (auto v = r.Number(t, "max_connections", 1, 1e6)) c.max_connections = std::size_t(*v);
+  if (auto v = r.Number(t, "requests_per_connection", 1, 1e12))
+    c.requests_per_connection = std::uint64_t(*v);
+  c.trusted_proxies = r.Strings(t, "trusted_proxies");
+  // A bad entry is reported at its own line (an array may span several).
+  if (const toml::node* list = t.get("trusted_proxies")) {
+    for (const toml::node& e : *list->as_array()) {
+      if (Result<void> ok = TrustedProxies::CheckOne(e.as_string()->get()); !ok.ok())
+        r.Fail(&e, "[limits] " + ok.error().message());
+    }
+  }
 }
 
 void ReadReplay(const Reader& r, const toml::table& t, ReplayConfig& c) {

@@ -67,6 +67,9 @@ struct LimitsConfig {
   std::int64_t header_timeout_s = 10;
   std::int64_t body_timeout_s = 30;
   double token_rate = 20;
+  std::size_t max_connections = 4096;             // capped by the open-file limit - 32
+  std::uint64_t requests_per_connection = 10000;  // then Connection: close
+  std::vector<std::string> trusted_proxies;       // CIDRs whose X-Forwarded-For counts
 };
 
 struct ReplayConfig {

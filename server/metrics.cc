@@ -57,6 +57,13 @@ Metrics::Metrics() {
   families_["tock_jwks_refresh_total"] = {
       "Remote JWKS fetches by issuer and result.", "counter", {}};
   families_["tock_rate_limited_total"] = {"Requests refused with 429, by endpoint.", "counter", {}};
+  // Exported from the start (at 0), so a dashboard sees the series.
+  families_["tock_connections_evicted_total"] = {
+      "Idle connections closed to admit a new one at the connection cap.", "counter", {{"", 0}}};
+  families_["tock_connections_refused_total"] = {
+      "New connections closed at once: at the cap with every connection busy.",
+      "counter",
+      {{"", 0}}};
   families_["tock_clock_offset_seconds"] = {
       "Last SNTP offset: how far the servers' clock is ahead of this machine's.", "gauge", {}};
   families_["tock_clock_offset_applied_seconds"] = {

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cerrno>
 
 #include "http/session.h"
 
@@ -22,6 +23,8 @@ using Clock = std::chrono::steady_clock;
 using detail::Session;
 using detail::SharedState;
 
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -29,29 +32,63 @@ struct HttpServer::Impl {
       : shared(router, limits, std::move(log),
                std::max(4u, 2 * std::max(1u, std::thread::hardware_concurrency()))),
         acceptor(asio::make_strand(shared.ioc)),
+        accept_backoff(acceptor.get_executor()),
         signals(acceptor.get_executor(), SIGINT, SIGTERM) {}
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(shared.ioc), [this](beast::error_code ec,
-                                                                tcp::socket socket) {
-      if (ec) {
-        if (!shared.stopping && acceptor.is_open()) Accept();
+    acceptor.async_accept(asio::make_strand(shared.ioc),
+                          [this](beast::error_code ec, tcp::socket socket) {
+                            if (ec) return OnAcceptError(ec);
+                            Admit(std::move(socket));
+                            Accept();
+                          });
+  }
+
+  // OnAcceptError waits 50 ms before accepting again: an error such as
+  // EMFILE stays until a descriptor is freed, and accepting again at once
+  // would spin on it. Out of descriptors, the oldest idle connection is
+  // closed to free one, as the cap would have done.
+  void OnAcceptError(beast::error_code ec) {
+    if (shared.stopping || !acceptor.is_open() || ec == asio::error::operation_aborted) return;
+    if (ec == asio::error::connection_aborted) return Accept();  // that client left; no spin
+    if (ec == asio::error::no_descriptors || ec.value() == ENFILE) {
+      if (shared.EvictOldestIdle() && shared.policy.connection_evicted)
+        shared.policy.connection_evicted();
+    }
+    accept_backoff.expires_after(kAcceptBackoff);
+    accept_backoff.async_wait([this](beast::error_code wec) {
+      if (!wec && !shared.stopping) Accept();
+    });
+  }
+
+  // Admit starts a session for |socket|, at the cap in place of the oldest
+  // idle one; with every connection busy, |socket| is closed at once.
+  void Admit(tcp::socket socket) {
+    switch (shared.MakeRoom()) {
+      case SharedState::Room::kFree:
+        break;
+      case SharedState::Room::kEvicted:
+        if (shared.policy.connection_evicted) shared.policy.connection_evicted();
+        break;
+      case SharedState::Room::kFull: {
+        if (shared.policy.connection_refused) shared.policy.connection_refused();
+        beast::error_code ignored;
+        socket.close(ignored);
         return;
       }
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      std::string ip = socket.remote_endpoint(ignored).address().to_string();
-      if (shared.tls) {
-        using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-        std::make_shared<Session<TlsStream>>(shared, TlsStream(std::move(socket), *shared.tls), ip)
-            ->Start();
-      } else {
-        std::make_shared<Session<beast::tcp_stream>>(shared, beast::tcp_stream(std::move(socket)),
-                                                     ip)
-            ->Start();
-      }
-      Accept();
-    });
+    }
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::ip::address peer = socket.remote_endpoint(ignored).address();
+    if (shared.tls) {
+      using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+      std::make_shared<Session<TlsStream>>(shared, TlsStream(std::move(socket), *shared.tls), peer)
+          ->Start();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(shared, beast::tcp_stream(std::move(socket)),
+                                                   peer)
+          ->Start();
+    }
   }
 
   // Periodic is a task of Every(); its timer lives on the acceptor's strand.
@@ -89,16 +126,11 @@ struct HttpServer::Impl {
     asio::post(acceptor.get_executor(), [this] {
       beast::error_code ignored;
       acceptor.close(ignored);
+      accept_backoff.cancel();
       signals.cancel(ignored);
       for (auto& p : periodic) p->timer.cancel();
     });
-    std::vector<std::function<void()>> close_if_idle;
-    {
-      std::lock_guard<std::mutex> lock(shared.mutex);
-      shared.stopping = true;
-      for (auto& [id, callback] : shared.sessions) close_if_idle.push_back(callback);
-      shared.changed.notify_all();
-    }
+    std::vector<std::function<void()>> close_if_idle = shared.BeginStopping();
     // Without the lock: a callback may drop the last reference to its
     // session, whose destructor takes the lock (a self-deadlock if held).
     for (auto& callback : close_if_idle) callback();
@@ -106,6 +138,7 @@ struct HttpServer::Impl {
 
   SharedState shared;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_backoff;
   asio::signal_set signals;
   std::vector<std::unique_ptr<Periodic>> periodic;
 };
@@ -156,6 +189,10 @@ bool HttpServer::EnableTls(const std::string& cert_file, const std::string& key_
   }
   return true;
 }
+
+void HttpServer::SetPolicy(HttpPolicy policy) { impl_->shared.policy = std::move(policy); }
+
+std::size_t HttpServer::ConnectionCap() const { return impl_->shared.cap; }
 
 void HttpServer::Every(std::chrono::milliseconds period, std::function<void()> task) {
   impl_->periodic.push_back(

@@ -1,5 +1,6 @@
 // HttpServer: asynchronous HTTP/1.1 on Boost.Beast, a thread per core,
-// keep-alive, size and time limits, graceful shutdown on SIGINT/SIGTERM.
+// keep-alive, size and time limits, a connection cap, graceful shutdown on
+// SIGINT/SIGTERM.
 #ifndef TOCK_SERVER_HTTP_SERVER_H_
 #define TOCK_SERVER_HTTP_SERVER_H_
 
@@ -9,7 +10,10 @@
 #include <memory>
 #include <string>
 
+#include "http/host_guard.h"
 #include "http/router.h"
+#include "http/trusted_proxies.h"
+#include "tock/clock.h"
 
 namespace tock::server {
 
@@ -19,6 +23,24 @@ struct HttpLimits {
   std::int64_t header_timeout_s = 10;
   std::int64_t body_timeout_s = 30;
   std::int64_t shutdown_grace_s = 10;
+  // The connection cap is min(max_connections, the open-file limit - 32).
+  std::size_t max_connections = 4096;
+  // A keep-alive connection closes after this many requests.
+  std::uint64_t requests_per_connection = 10000;
+};
+
+// HttpPolicy is what HttpServer asks of its owner beyond routes and limits,
+// as plain callbacks and values: the server knows no metrics or config.
+struct HttpPolicy {
+  // now gives the Date header's time (the owner's tock::Clock); without it
+  // responses carry no Date.
+  std::function<UnixSeconds()> now;
+  // Called when the cap closed an idle connection to admit a new one, or
+  // closed a new one at once because every connection had a request in flight.
+  std::function<void()> connection_evicted;
+  std::function<void()> connection_refused;
+  HostGuard host_guard;            // 421 for a foreign Host on loopback
+  TrustedProxies trusted_proxies;  // whose X-Forwarded-For is believed
 };
 
 // AccessLog is called once per answered request (from a network thread).
@@ -34,6 +56,10 @@ class HttpServer {
   bool Listen(const std::string& host, std::uint16_t port, std::string& error);
   // EnableTls loads a certificate chain and key (PEM); false with |error|.
   bool EnableTls(const std::string& cert_file, const std::string& key_file, std::string& error);
+  // SetPolicy sets the policy (default: none of it). Call before Run.
+  void SetPolicy(HttpPolicy policy);
+  // ConnectionCap is the number of connections served at once.
+  std::size_t ConnectionCap() const;
   // Every runs |task| on the worker pool every |period| from Run until
   // shutdown, on an asio steady_timer of the server's io_context; the next
   // period starts when a run ends, so runs never overlap. Call before Run.

@@ -1,6 +1,6 @@
-// Session: one HTTP/1.1 connection of HttpServer (plain or TLS), and the
-// state all sessions share. Private to server/http/server.cc; a header only
-// because Session is a template over the stream type.
+// Session: one HTTP/1.1 connection of HttpServer (plain or TLS). Private to
+// server/http/server.cc; a header only because Session is a template over
+// the stream type.
 #ifndef TOCK_SERVER_HTTP_SESSION_H_
 #define TOCK_SERVER_HTTP_SESSION_H_
 
@@ -23,7 +23,9 @@
 #include <thread>
 #include <vector>
 
+#include "http/http_date.h"
 #include "http/server.h"
+#include "http/shared_state.h"
 #include "tock/json_writer.h"
 
 namespace tock::server {
@@ -39,63 +41,45 @@ constexpr auto kWriteTimeout = std::chrono::seconds(30);
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::size_t kLingerBytes = 1 << 20;
 
-// Shared is the state every session sees.
-struct SharedState {
-  SharedState(const Router& r, HttpLimits l, AccessLog log, unsigned workers)
-      : router(r), limits(l), access_log(std::move(log)), pool(workers) {}
-
-  const Router& router;
-  HttpLimits limits;
-  AccessLog access_log;
-  std::optional<ssl::context> tls;
-  std::atomic<bool> stopping{false};
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::map<void*, std::function<void()>> sessions;  // session -> close-if-idle
-  // Declared last, so destroyed first: handlers still queued in them own
-  // sessions, whose destructors use the members above.
-  asio::io_context ioc;
-  // Handlers run on a worker pool, not the network threads: scrypt and JWKS
-  // fetches take time and must not stall other connections.
-  asio::thread_pool pool;
-
-  void Register(void* id, std::function<void()> close_if_idle) {
-    std::lock_guard<std::mutex> lock(mutex);
-    sessions[id] = std::move(close_if_idle);
-  }
-  void Unregister(void* id) {
-    std::lock_guard<std::mutex> lock(mutex);
-    sessions.erase(id);
-    changed.notify_all();
-  }
-};
-
-std::string ErrorBody(std::string_view error, std::string_view description) {
+inline std::string ErrorBody(std::string_view error, std::string_view description) {
   return JsonWriter().Str("error", error).Str("error_description", description).Finish();
 }
 
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(SharedState& shared, Stream stream, std::string remote_ip)
-      : shared_(shared),
-        stream_(std::move(stream)),
-        timer_(stream_.get_executor()),
-        remote_ip_(std::move(remote_ip)) {}
+  Session(SharedState& shared, Stream stream, asio::ip::address peer)
+      : shared_(shared), stream_(std::move(stream)), timer_(stream_.get_executor()), peer_(peer) {}
 
-  ~Session() { shared_.Unregister(this); }
+  ~Session() {
+    if (slot_) shared_.Unregister(*slot_);
+  }
 
-  // Start registers the session for shutdown, then begins on the session's
-  // strand (it is called on the acceptor's), where close-if-idle also runs.
+  // Start registers the session for shutdown and the connection cap, then
+  // begins on the session's strand (it is called on the acceptor's), where
+  // close-if-idle and eviction also run.
   void Start() {
     std::weak_ptr<Session> weak = this->shared_from_this();
-    shared_.Register(this, [weak] {
+    SessionSlot slot;
+    slot.in_flight = &in_flight_;
+    slot.close_if_idle = [weak] {
       if (auto self = weak.lock()) {
         asio::post(self->stream_.get_executor(), [self] {
           if (!self->in_flight_) self->Close();
         });
       }
-    });
+    };
+    // Evicted while a request arrived: that request is answered (with
+    // Connection: close), not cut off.
+    slot.evict = [weak] {
+      if (auto self = weak.lock()) {
+        asio::post(self->stream_.get_executor(), [self] {
+          self->close_after_response_ = true;
+          if (!self->in_flight_) self->Close();
+        });
+      }
+    };
+    slot_ = shared_.Register(std::move(slot));
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->Begin(); });
   }
 
@@ -211,12 +195,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Disarm();
     auto req = std::make_shared<Request>();
     req->msg = parser_->release();
-    req->remote_ip = remote_ip_;
+    req->remote_ip = shared_.policy.trusted_proxies.ClientAddress(peer_, req->msg.base());
     std::string_view target(req->msg.target().data(), req->msg.target().size());
     std::size_t q = target.find('?');
     req->path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) req->query = std::string(target.substr(q + 1));
-    keep_alive_ = req->msg.keep_alive();
+    // The connection's last request (requests_per_connection) is answered
+    // with Connection: close.
+    ++served_;
+    keep_alive_ = req->msg.keep_alive() && served_ < shared_.limits.requests_per_connection;
+    if (std::optional<Response> refused = CheckHost(*req)) {
+      return Write(req, std::make_shared<Response>(std::move(*refused)), "other");
+    }
     asio::post(shared_.pool, [self = this->shared_from_this(), req] {
       std::string endpoint = "other";
       Response res;
@@ -232,8 +222,36 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     });
   }
 
+  // CheckHost answers a request the Host guard refuses (421 or 400), on
+  // this thread: it costs no worker.
+  std::optional<Response> CheckHost(const Request& req) const {
+    switch (shared_.policy.host_guard.Check(req.msg.base(), req.msg.version())) {
+      case HostGuard::Verdict::kAllowed:
+        return std::nullopt;
+      case HostGuard::Verdict::kMisdirected:
+        return JsonResponse(req, http::status::misdirected_request,
+                            ErrorBody("misdirected_request",
+                                      "this server answers only for localhost, loopback "
+                                      "addresses and its issuer's host"));
+      case HostGuard::Verdict::kMissing:
+        return JsonResponse(req, http::status::bad_request,
+                            ErrorBody("invalid_request", "an HTTP/1.1 request needs one Host"));
+      case HostGuard::Verdict::kInvalid:
+        break;
+    }
+    return JsonResponse(req, http::status::bad_request,
+                        ErrorBody("invalid_request", "the Host header is not host[:port]"));
+  }
+
+  // Stamp adds the Date header (RFC 9110 section 6.6.1) from the owner's clock.
+  void Stamp(Response& res) const {
+    if (shared_.policy.now && res.find(http::field::date) == res.end())
+      res.set(http::field::date, HttpDate(shared_.policy.now()));
+  }
+
   void Write(std::shared_ptr<Request> req, std::shared_ptr<Response> res, std::string endpoint) {
-    bool keep = keep_alive_ && !shared_.stopping;
+    bool keep = keep_alive_ && !shared_.stopping && !close_after_response_;
+    Stamp(*res);
     res->keep_alive(keep);
     res->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
@@ -263,6 +281,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res->set(http::field::server, "tock");
     res->set(http::field::content_type, "application/json");
     res->body() = ErrorBody(error, description) + "\n";
+    Stamp(*res);
     res->keep_alive(false);
     res->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(kWriteTimeout);
@@ -307,14 +326,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   SharedState& shared_;
   Stream stream_;
   asio::steady_timer timer_;
-  std::string remote_ip_;
+  asio::ip::address peer_;  // the TCP peer; Request.remote_ip may differ (a trusted proxy)
+  std::optional<SessionSlots::iterator> slot_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::uint64_t generation_ = 0;
   bool reading_ = false;
   bool timed_out_ = false;
-  bool in_flight_ = false;
+  // Read by the acceptor's thread (the cap picks idle sessions to evict).
+  std::atomic<bool> in_flight_{false};
   bool keep_alive_ = false;
+  bool close_after_response_ = false;  // evicted by the cap
+  std::uint64_t served_ = 0;           // requests read on this connection
   std::size_t drained_ = 0;
   Clock::time_point started_ = Clock::now();
 };

@@ -101,7 +101,7 @@ class ShutdownTest(unittest.TestCase):
             # Headers arrived: the request is in flight; its body comes later.
             # Expect: 100-continue makes the server say when it has read the
             # headers, so the signal surely lands with the request in flight.
-            s.sendall(b"POST /token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            s.sendall(b"POST /token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                       b"Expect: 100-continue\r\nContent-Length: 29\r\n\r\n")
             interim = s.recv(65536).decode("latin-1")
             self.assertTrue(interim.startswith("HTTP/1.1 100 "), interim)

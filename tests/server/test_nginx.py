@@ -25,6 +25,7 @@ AUTH_LOCATION = '''
             proxy_set_header Content-Length "";
             proxy_http_version 1.1;
             proxy_set_header Connection "";
+            proxy_set_header Host localhost;  # tock on loopback answers loopback names only
         }
         location /%(name)s/ {
             auth_request /_auth/%(name)s;
