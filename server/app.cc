@@ -141,11 +141,6 @@ void AddRoutes(Router& router, ServerContext& ctx) {
   router.Add(http::verb::get, "/healthz", bind(HandleHealth));
   router.Add(http::verb::get, "/livez", bind(HandleLive));
   router.Add(http::verb::get, "/metrics", bind(HandleMetrics));
-  // Liveness for orchestrators: answers while the process serves HTTP and
-  // touches no store (readiness, with the stores, is /healthz).
-  router.Add(http::verb::get, "/livez", [](const Request& req) {
-    return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", "ok\n");
-  });
 }
 
 // ConfigureHttp gives the server the clock for Date, the connection

@@ -2,7 +2,7 @@
 min([limits] max_connections, open-file limit - 32) evicts the oldest idle
 connection or refuses a new one, both counted in /metrics; an accept error
 (EMFILE) backs off instead of spinning; idle and slowloris floods cost no CPU.
-Ports 18620-18649. Server CPU time comes from /proc/PID/stat."""
+Ports 18920-18949. Server CPU time comes from /proc/PID/stat."""
 import os
 import re
 import resource
@@ -133,7 +133,7 @@ class Clients:
 
 def start_server(config, ulimit=None):
     """A tock serve, optionally started as `sh -c 'ulimit -n N; exec tock serve ...'`."""
-    server = sl.Server(18620, config)
+    server = sl.Server(18920, config)
     if ulimit is None:
         try:
             return server.start()

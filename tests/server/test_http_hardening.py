@@ -1,7 +1,7 @@
 """`tock serve` HTTP hardening (server.md "Hostile input costs nothing", "Health"):
 the Host rule (421), X-Forwarded-For from [limits] trusted_proxies only,
 requests_per_connection, the Date header from the server's clock, /livez.
-Ports 18600-18619 (TCP) and UDP 18619 (a scripted SNTP server)."""
+Ports 18900-18919 (TCP) and UDP 18919 (a scripted SNTP server)."""
 import email.utils
 import os
 import re
@@ -28,7 +28,7 @@ audiences = ["https://api.example.com"]
 '''
 IMF_FIXDATE = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d "
                          r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$")
-SNTP_PORT = 18619
+SNTP_PORT = 18919
 
 
 def raw_request(port, head, body="", timeout=5):
@@ -56,7 +56,7 @@ class HostHeaderTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         sl.require_binary()
-        cls.server = sl.Server(18600, 'issuer = "https://Auth.Example.com/"\n' + CLIENT).start()
+        cls.server = sl.Server(18900, 'issuer = "https://Auth.Example.com/"\n' + CLIENT).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -103,7 +103,7 @@ class ForwardedForTest(unittest.TestCase):
     XFF = "198.51.100.23, 203.0.113.7, 127.0.0.9"
 
     def start(self, limits):
-        server = sl.Server(18600, CLIENT + "[limits]\ntoken_rate = 0.01\n" + limits)
+        server = sl.Server(18900, CLIENT + "[limits]\ntoken_rate = 0.01\n" + limits)
         self.addCleanup(server.cleanup)
         return server.start()
 
@@ -165,7 +165,7 @@ class ForwardedForTest(unittest.TestCase):
 
 class RequestsPerConnectionTest(unittest.TestCase):
     def test_connection_closes_after_requests_per_connection(self):
-        server = sl.Server(18600, "[limits]\nrequests_per_connection = 3\n")
+        server = sl.Server(18900, "[limits]\nrequests_per_connection = 3\n")
         self.addCleanup(server.cleanup)
         server.start()
         with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
@@ -195,7 +195,7 @@ def response_date(res):
 
 class DateHeaderTest(unittest.TestCase):
     def test_token_and_validate_responses_carry_the_date(self):
-        server = sl.Server(18600, CLIENT)
+        server = sl.Server(18900, CLIENT)
         self.addCleanup(server.cleanup)
         server.start()
         issued = server.token("billing", SECRET)
@@ -210,7 +210,7 @@ class DateHeaderTest(unittest.TestCase):
     def test_date_follows_the_corrected_clock(self):
         offset = 240  # within the default max_offset (10m), so it is applied
         with SntpResponder(SNTP_PORT, offset):
-            server = sl.Server(18600, CLIENT + f'[clock]\nservers = ["127.0.0.1:{SNTP_PORT}"]\n')
+            server = sl.Server(18900, CLIENT + f'[clock]\nservers = ["127.0.0.1:{SNTP_PORT}"]\n')
             self.addCleanup(server.cleanup)
             server.start()
             # The first measurement runs in the background after listening.
@@ -245,8 +245,8 @@ class SntpResponder(clockpeers.Responder):
 
 class LivezTest(unittest.TestCase):
     def test_livez_is_200_while_healthz_is_503_for_a_dead_store(self):
-        # Nothing listens on 18618: the Redis replay store is unreachable.
-        server = sl.Server(18600, '[replay]\nbackend = "redis"\nurl = "redis://127.0.0.1:18618/0"\n')
+        # Nothing listens on 18918: the Redis replay store is unreachable.
+        server = sl.Server(18900, '[replay]\nbackend = "redis"\nurl = "redis://127.0.0.1:18918/0"\n')
         self.addCleanup(server.cleanup)
         server.start(ready_status=503)
         live = server.get("/livez")
