@@ -16,20 +16,10 @@
 namespace tock::server {
 namespace {
 
-// HttpDate is |t| as an IMF-fixdate (RFC 9110 §5.6.7), for the Date header:
-// a client whose assertion failed a time rule compares it with its clock.
-std::string HttpDate(UnixSeconds t) {
-  std::time_t seconds = static_cast<std::time_t>(t);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buf[64];
-  std::size_t n = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &utc);
-  return std::string(buf, n);
-}
-
-// Stamp adds what every /token response carries: Date, no caching.
-Response Stamp(const ServerContext& ctx, Response res) {
-  res.set(http::field::date, HttpDate(ctx.clock.Now()));
+// Stamp adds what every /token response carries: no caching. (The Date
+// header, which a client whose assertion failed a time rule compares with
+// its clock, is set on every response by the HTTP layer from ctx.clock.)
+Response Stamp(const ServerContext&, Response res) {
   res.set(http::field::cache_control, "no-store");
   res.set(http::field::pragma, "no-cache");
   return res;
