@@ -297,17 +297,31 @@ class DataDirTest(unittest.TestCase):
         self.assertIn("owned by uid 65534", err)
 
     def test_everything_created_is_private(self):
-        self.server.start()  # SQLite's -wal and -shm exist while it runs
+        # The data dir is the test's folder, so the log file is in it too.
+        with open(self.server.config_path) as f:
+            config = f.read().replace(f'data_dir = "{self.server.data_dir}"',
+                                      f'data_dir = "{self.server.tmp}"')
+        sl.write(self.server.config_path, config)
+        self.server.data_dir = self.server.tmp
+        # A usual umask (022) in the parent: tock must not depend on it.
+        previous = os.umask(0o022)
+        try:
+            self.server.start()  # SQLite's -wal and -shm exist while it runs
+        finally:
+            os.umask(previous)
         self.server.get("/.well-known/jwks.json")
         seen = []
         for folder, dirs, files in os.walk(self.server.data_dir):
             self.assertEqual(stat.S_IMODE(os.stat(folder).st_mode), 0o700, folder)
             for name in files:
                 path = os.path.join(folder, name)
+                if path == self.server.config_path:
+                    continue  # written by this test, not by tock
                 seen.append(name)
                 self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600, path)
         self.assertIn("tock.db", seen)
         self.assertIn("tock.db-wal", seen)
+        self.assertIn("tock.log", seen)
         self.assertTrue(any(n.endswith(".pem") for n in seen), seen)
 
 
