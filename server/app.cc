@@ -1,7 +1,13 @@
 #include "app.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <thread>
 
@@ -13,6 +19,7 @@
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/token_builder.h"
+#include "url_policy.h"
 #include "web_page.h"
 
 namespace tock::server {
@@ -25,14 +32,44 @@ int Fail(const std::string& message) {
   return kExitBad;
 }
 
-// RemoteAllowed: keys are fetched over HTTPS; plain HTTP only on loopback.
-bool RemoteAllowed(const std::string& url) {
-  if (url.rfind("https://", 0) == 0) return true;
-  for (const char* prefix :
-       {"http://127.", "http://localhost:", "http://localhost/", "http://[::1]"}) {
-    if (url.rfind(prefix, 0) == 0) return true;
+// DataDirProblem refuses a data directory that others could write to or
+// that another user owns: whoever can write there can plant signing keys or
+// replay state. nullopt when it is fine or does not exist yet (it is then
+// created 0700 under the umask set in RunServe).
+std::optional<std::string> DataDirProblem(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    return "cannot use data_dir " + dir + ": " + std::strerror(errno);
   }
-  return false;
+  if (!S_ISDIR(st.st_mode)) return "data_dir " + dir + " is not a directory";
+  if (st.st_uid != ::geteuid()) {
+    return "data_dir " + dir + " is owned by uid " + std::to_string(st.st_uid) +
+           ", not by the user running tock (uid " + std::to_string(::geteuid()) +
+           "); it holds signing keys: chown it";
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return "data_dir " + dir + " is writable by " +
+           ((st.st_mode & S_IWOTH) ? std::string("everyone") : std::string("its group")) +
+           " (mode " + mode + "); it holds signing keys: chmod 700 " + dir;
+  }
+  return std::nullopt;
+}
+
+// WarnAnyAudience: audiences = ["*"] is allowed but must be a visible choice.
+void WarnAnyAudience(ServerContext& ctx) {
+  for (const TrustConfig& t : ctx.config.trust) {
+    if (t.audiences.size() != 1 || t.audiences.front() != "*") continue;
+    std::string message = "[[trust]] \"" + t.issuer +
+                          "\" has audiences = [\"*\"]: its tokens are accepted for any "
+                          "audience unless a location sets ?aud=";
+    std::cerr << "tock serve: warning: " << message << "\n";
+    JsonWriter line = ctx.log.Start("warn", "trust_any_audience");
+    line.Str("iss", t.issuer).Str("message", message);
+    ctx.log.Write(line);
+  }
 }
 
 // MakeKeySource: a key file, a jwks_uri, or with |discover| the jwks_uri
@@ -49,15 +86,16 @@ Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::str
       std::cerr << "tock serve: note: " << label << ": " << note << "\n";
     source.fixed = std::make_shared<const JwkSet>(std::move(keys->keys));
   } else if (uri) {
-    if (!RemoteAllowed(*uri)) {
-      return Error(ErrorCode::kUsage, label + (discover ? ": issuer " : ": jwks_uri ") + *uri +
-                                          " must be https:// (http:// only on loopback)");
+    // The config checked it already (FILE:LINE); one rule everywhere.
+    if (Result<void> allowed = CheckFetchUrl(*uri); !allowed.ok()) {
+      return Error(ErrorCode::kUsage,
+                   label + (discover ? ": issuer: " : ": jwks_uri: ") + allowed.error().message());
     }
     ServerContext* c = &ctx;
     std::string issuer = label;
     source.remote = std::make_unique<JwksCache>(
         *uri, settings, ctx.clock,
-        discover ? DiscoveryJwksFetcher(RemoteAllowed) : DefaultJwksFetcher(),
+        discover ? DiscoveryJwksFetcher(FetchUrlAllowed) : DefaultJwksFetcher(),
         [c, issuer, uri = *uri](const FetchEvent& e) {
           c->metrics.Inc("tock_jwks_refresh_total",
                          {{"issuer", issuer}, {"result", e.ok ? "ok" : "error"}});
@@ -75,6 +113,7 @@ Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::str
 
 std::optional<std::string> BuildContext(ServerContext& ctx) {
   const Config& cfg = ctx.config;
+  if (auto problem = DataDirProblem(cfg.data_dir)) return problem;
   Result<std::unique_ptr<KeyStore>> keys =
       KeyStore::Open(cfg.data_dir, KeyPolicyOf(cfg.token), ctx.clock.Now());
   if (!keys.ok()) return keys.error().message();
@@ -191,6 +230,9 @@ void PrintBanner(const Config& cfg) {
 }  // namespace
 
 int RunServe(const ServeFlags& flags) {
+  // Everything tock creates (keys, SQLite and its -wal/-shm, the log) is
+  // for this user only (server.md: data directory 0600/0700).
+  ::umask(077);
   ConfigResult loaded = LoadConfig(flags.config_file, flags.overrides);
   if (loaded.error) {
     std::cerr << loaded.error->ToString() << "\n";
@@ -246,6 +288,7 @@ int RunServe(const ServeFlags& flags) {
       });
   if (auto problem = ConfigureHttp(server, ctx)) return Fail(*problem);
   if (auto problem = BuildContext(ctx)) return Fail(*problem);
+  WarnAnyAudience(ctx);
   AddRoutes(router, ctx);
   server.Every(std::chrono::seconds(1), [&ctx] { MaintainKeys(ctx); });
   std::string error;

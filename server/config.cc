@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,11 +14,19 @@
 #include "replay/redis_url.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
+#include "url_policy.h"
 
 namespace tock::server {
 namespace {
 
 namespace fs = std::filesystem;
+
+// kMaxDurationS bounds every configured duration (100 years): any sum of a
+// few of them and a Unix time stays far inside int64 seconds, and inside
+// int64 nanoseconds for the timers, so no arithmetic on them can overflow.
+constexpr std::int64_t kMaxDurationS = std::int64_t{36500} * 86400;
+// kMaxTrustSkewS is the library's bound on a validator's skew (ValidatorBuilder).
+constexpr std::int64_t kMaxTrustSkewS = 86400;
 
 // Failure carries a ConfigError out of the nested readers; caught in LoadConfig.
 struct Failure {
@@ -97,6 +106,10 @@ class Reader {
     }
     if (v < 0 || (!allow_zero && v == 0)) {
       Fail(n, "\"" + std::string(key) + "\" must be " + (allow_zero ? "zero or more" : "positive"));
+    }
+    if (v > kMaxDurationS) {
+      Fail(n, "\"" + std::string(key) + "\" is over the maximum of " +
+                  FormatDuration(double(kMaxDurationS)) + " (100 years)");
     }
     out = v;
   }
@@ -192,6 +205,13 @@ void ReadAssertion(const Reader& r, const toml::table& t, AssertionConfig& c) {
   if (auto b = r.Bool(t, "allow_token_endpoint_audience")) c.allow_token_endpoint_audience = *b;
 }
 
+// CheckUrl fails at |key| when |url| is not one keys may be fetched from.
+void CheckUrl(const Reader& r, const toml::table& t, std::string_view key, const std::string& url,
+              const std::string& owner) {
+  if (Result<void> ok = CheckFetchUrl(url); !ok.ok())
+    r.Fail(t.get(key), owner + ": \"" + std::string(key) + "\": " + ok.error().message());
+}
+
 ClientConfig ReadClient(const Reader& r, const toml::table& t, std::set<std::string>& ids) {
   r.CheckKeys(t, "[[client]]",
               {"id", "secret", "secret_hash", "jwks_file", "jwks_uri", "scopes", "audiences"});
@@ -223,6 +243,7 @@ ClientConfig ReadClient(const Reader& r, const toml::table& t, std::set<std::str
   c.jwks_uri = r.String(t, "jwks_uri");
   if (c.jwks_file && c.jwks_uri)
     r.Fail(t.get("jwks_uri"), "client \"" + c.id + "\" has both \"jwks_file\" and \"jwks_uri\"");
+  if (c.jwks_uri) CheckUrl(r, t, "jwks_uri", *c.jwks_uri, "client \"" + c.id + "\"");
   if (!c.secret_hash && !c.jwks_file && !c.jwks_uri) {
     r.Fail(&t, "client \"" + c.id +
                    "\" has no credentials: set \"secret\", \"secret_hash\", "
@@ -234,6 +255,25 @@ ClientConfig ReadClient(const Reader& r, const toml::table& t, std::set<std::str
     r.Fail(&t, "client \"" + c.id + "\" has no \"audiences\": every access token needs one");
   }
   return c;
+}
+
+// ReadAudiences: a trust entry must say which audiences it accepts; "*"
+// (alone) accepts any, explicitly (start-up warns about it).
+std::vector<std::string> ReadAudiences(const Reader& r, const toml::table& t,
+                                       const std::string& issuer) {
+  std::vector<std::string> audiences = r.Strings(t, "audiences");
+  if (audiences.empty()) {
+    r.Fail(t.get("audiences") ? t.get("audiences") : &t,
+           "[[trust]] \"" + issuer +
+               "\" has no \"audiences\": list the audiences its tokens must carry, or "
+               "audiences = [\"*\"] to accept any audience");
+  }
+  if (audiences.size() > 1 &&
+      std::find(audiences.begin(), audiences.end(), "*") != audiences.end()) {
+    r.Fail(t.get("audiences"),
+           "[[trust]] \"" + issuer + "\": \"*\" (any audience) cannot be listed with others");
+  }
+  return audiences;
 }
 
 TrustConfig ReadTrust(const Reader& r, const toml::table& t) {
@@ -251,13 +291,19 @@ TrustConfig ReadTrust(const Reader& r, const toml::table& t) {
   if (c.jwks_uri && c.jwks_file)
     r.Fail(t.get("jwks_file"),
            "[[trust]] \"" + c.issuer + "\" has both \"jwks_uri\" and \"jwks_file\"");
-  c.audiences = r.Strings(t, "audiences");
+  const std::string owner = "[[trust]] \"" + c.issuer + "\"";
+  if (c.jwks_uri) CheckUrl(r, t, "jwks_uri", *c.jwks_uri, owner);
+  // Neither: the jwks_uri is discovered from the issuer, fetched by the same rule.
+  if (!c.jwks_uri && !c.jwks_file) CheckUrl(r, t, "issuer", c.issuer, owner + " (discovery)");
+  c.audiences = ReadAudiences(r, t, c.issuer);
   for (const std::string& name : r.Strings(t, "algorithms")) {
     std::optional<Algorithm> a = ParseAlgorithm(name);
     if (!a) r.Fail(t.get("algorithms"), "unknown algorithm \"" + name + "\" in \"algorithms\"");
     c.algorithms.push_back(*a);
   }
   r.Duration(t, "skew", c.skew_s);
+  if (c.skew_s > kMaxTrustSkewS)
+    r.Fail(t.get("skew"), "[[trust]] \"" + c.issuer + "\": \"skew\" must be at most 1d");
   c.require = r.Strings(t, "require");
   if (auto b = r.Bool(t, "one_time")) c.one_time = *b;
   r.Duration(t, "cache_max_age", c.cache_max_age_s);

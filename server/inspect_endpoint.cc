@@ -1,7 +1,13 @@
 // POST /api/inspect: decode a pasted token and, where a key or a trusted
 // issuer applies, verify it. The body is parsed by the library
 // (tock/inspect_request.h); jwks_uri is fetched only when it is ours or a
-// [[trust]] entry's: the endpoint is no proxy.
+// [[trust]] entry's: the endpoint is no proxy. Anyone may call it, so what
+// it is sent must cost nothing (server.md, "Hostile input costs nothing"):
+// keys are loaded as untrusted input (public halves only, RSA <= 4096 bits)
+// and at most kMaxKeysTried of them are tried.
+#include <algorithm>
+#include <cctype>
+
 #include "endpoints.h"
 #include "tock/inspect_request.h"
 #include "tock/json_writer.h"
@@ -19,6 +25,39 @@ struct KeyChoice {
   std::optional<Error> error;  // keys could not be had: verification says why
 };
 
+// kMaxKeysTried bounds the signature checks one request can cause.
+constexpr std::size_t kMaxKeysTried = 4;
+
+// IsJsonMediaType: "application/json", any case, parameters (charset)
+// allowed. Anything else is 415: it also stops a cross-site no-cors POST,
+// which can only send text/plain, form or multipart bodies.
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  return type.size() == kJson.size() &&
+         std::equal(type.begin(), type.end(), kJson.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == b;
+         });
+}
+
+// FirstKeysTried keeps the keys the verifier would try first: after kid
+// selection, those that can perform the token's alg, at most kMaxKeysTried.
+JwkSet FirstKeysTried(JwkSet keys, const std::optional<UnverifiedView>& view) {
+  std::optional<std::string> kid = view ? view->StringHeader("kid") : std::nullopt;
+  std::optional<std::string> alg_name = view ? view->StringHeader("alg") : std::nullopt;
+  std::optional<Algorithm> alg = alg_name ? ParseAlgorithm(*alg_name) : std::nullopt;
+  std::vector<Key> kept;
+  for (const Key* key : keys.Candidates(kid.value_or(""), kid.has_value())) {
+    if (alg && !key->CanPerform(*alg)) continue;
+    kept.push_back(*key);
+    if (kept.size() == kMaxKeysTried) break;
+  }
+  if (kept.empty()) return keys;  // the verifier explains why none fits
+  return JwkSet(std::move(kept));
+}
+
 std::shared_ptr<const JwkSet> OwnKeys(const ServerContext& ctx) {
   return std::make_shared<const JwkSet>(ctx.keys->Published(ctx.clock.Now()));
 }
@@ -35,9 +74,14 @@ KeyChoice FromSource(const KeySource& source, const std::optional<UnverifiedView
 KeyChoice ChooseKeys(ServerContext& ctx, const InspectRequest& r,
                      const std::optional<UnverifiedView>& view, std::optional<Error>& refused) {
   if (r.key) {
-    Result<LoadedKeys> loaded = LoadKeys(*r.key, KeyOrigin::kLocal);
+    Result<LoadedKeys> loaded = LoadKeys(*r.key, KeyLoadOptions::Untrusted());
+    if (!loaded.ok() && loaded.error().code() == ErrorCode::kTooLarge) {
+      refused = loaded.error();
+      return {};
+    }
     if (!loaded.ok()) return {nullptr, loaded.error()};
-    return {std::make_shared<const JwkSet>(std::move(loaded->keys)), std::nullopt};
+    return {std::make_shared<const JwkSet>(FirstKeysTried(JwkSet(std::move(loaded->keys)), view)),
+            std::nullopt};
   }
   if (r.jwks_uri) {
     if (*r.jwks_uri == ctx.config.issuer + "/.well-known/jwks.json") return {OwnKeys(ctx), {}};
@@ -65,6 +109,10 @@ Response BadRequest(const Request& req, const Error& error) {
 }  // namespace
 
 Response HandleInspect(ServerContext& ctx, const Request& req) {
+  if (!IsJsonMediaType(req.Header(http::field::content_type))) {
+    Error error(ErrorCode::kUsage, "the body must be sent with \"Content-Type: application/json\"");
+    return JsonResponse(req, http::status::unsupported_media_type, ErrorDocumentJson(error));
+  }
   Result<InspectRequest> parsed = ParseInspectRequest(req.msg.body());
   if (!parsed.ok()) return BadRequest(req, parsed.error());
   const InspectRequest& r = *parsed;

@@ -1,5 +1,7 @@
 #include "tock/inspect.h"
 
+#include <cmath>
+#include <cstdint>
 #include <utility>
 
 #include "internal/json.h"
@@ -32,10 +34,19 @@ bool IsStringOrStringArray(const json::value& value) {
   return true;
 }
 
+// IsExactNumericDate: a number within ±2^53 seconds (the verifier's
+// bad_claim rule for time claims).
+bool IsExactNumericDate(const json::value& value) {
+  constexpr std::int64_t kMax = internal::kMaxExactInteger;
+  if (value.is_int64()) return value.get_int64() >= -kMax && value.get_int64() <= kMax;
+  if (value.is_uint64()) return value.get_uint64() <= static_cast<std::uint64_t>(kMax);
+  return value.is_double() && std::fabs(value.get_double()) <= static_cast<double>(kMax);
+}
+
 // HasRightType applies the spec's registered-claim types (RFC 7519 §4.1).
 bool HasRightType(std::string_view name, const json::value& value) {
   if (name == "aud") return IsStringOrStringArray(value);
-  if (name == "exp" || name == "nbf" || name == "iat") return value.is_number();
+  if (name == "exp" || name == "nbf" || name == "iat") return IsExactNumericDate(value);
   return value.is_string();  // iss, sub, jti
 }
 

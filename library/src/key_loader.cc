@@ -1,5 +1,6 @@
 #include "tock/key_loader.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -56,7 +57,9 @@ Result<void> CheckKeyOps(const json::object& jwk) {
 
 // LoadJwk builds one key from a JWK object, applying the spec's rules for
 // members that are not usable signature keys.
-Result<Key> LoadJwk(const json::object& jwk, KeyOrigin origin) {
+Result<Key> LoadJwk(const json::object& jwk, const KeyLoadOptions& options,
+                    const internal::ParseRules& rules) {
+  const KeyOrigin origin = options.origin;
   const json::value* kty_value = jwk.if_contains("kty");
   if (kty_value == nullptr) return KeyError("member \"kty\" is missing");
   if (!kty_value->is_string()) return KeyError("member \"kty\" is not a string");
@@ -87,7 +90,7 @@ Result<Key> LoadJwk(const json::object& jwk, KeyOrigin origin) {
                       " is not a signature algorithm tock implements");
     }
   }
-  auto material = internal::MaterialFromJwk(jwk, kty);
+  auto material = internal::MaterialFromJwk(jwk, kty, rules);
   if (!material.ok()) return std::move(material).error();
   std::shared_ptr<KeyMaterial> m = std::move(material).value();
   m->kid = std::move(*kid);
@@ -118,7 +121,26 @@ Error NothingUsable(std::string_view what, const std::vector<std::string>& notes
   return KeyError(std::move(message));
 }
 
-Result<LoadedKeys> LoadJson(std::string_view content, KeyOrigin origin) {
+// RulesOf turns the public options into the crypto layer's parse rules.
+internal::ParseRules RulesOf(const KeyLoadOptions& options) {
+  internal::ParseRules rules;
+  if (options.untrusted) {
+    rules.public_only = true;
+    rules.max_rsa_bits = std::min(options.max_rsa_bits, internal::kMaxRsaBits);
+  }
+  return rules;
+}
+
+// Refused keeps the code of a failure that refuses the whole input
+// (kTooLarge: an RSA key over the untrusted limit) and prefixes its message.
+Error Refused(const std::string& prefix, const Error& error) {
+  const ErrorCode code =
+      error.code() == ErrorCode::kTooLarge ? ErrorCode::kTooLarge : ErrorCode::kKeyError;
+  return Error(code, prefix + error.message());
+}
+
+Result<LoadedKeys> LoadJson(std::string_view content, const KeyLoadOptions& options) {
+  const internal::ParseRules rules = RulesOf(options);
   auto parsed = internal::ParseJsonObject(content);
   if (!parsed.ok())
     return KeyError("the key document is not valid JSON: " + parsed.error().message());
@@ -126,8 +148,8 @@ Result<LoadedKeys> LoadJson(std::string_view content, KeyOrigin origin) {
   const json::value* keys = object.if_contains("keys");
   LoadedKeys out;
   if (keys == nullptr) {  // a single JWK: its failure is the error
-    auto key = LoadJwk(object, origin);
-    if (!key.ok()) return KeyError("the JWK is not usable: " + key.error().message());
+    auto key = LoadJwk(object, options, rules);
+    if (!key.ok()) return Refused("the JWK is not usable: ", key.error());
     out.keys.push_back(std::move(key).value());
     return out;
   }
@@ -140,7 +162,10 @@ Result<LoadedKeys> LoadJson(std::string_view content, KeyOrigin origin) {
       out.notes.push_back(label + " skipped: not a JSON object");
       continue;
     }
-    auto key = LoadJwk(members[i].get_object(), origin);
+    auto key = LoadJwk(members[i].get_object(), options, rules);
+    if (!key.ok() && key.error().code() == ErrorCode::kTooLarge) {
+      return Refused(label + ": ", key.error());
+    }
     if (!key.ok()) {
       out.notes.push_back(label + " skipped: " + key.error().message());
       continue;
@@ -163,8 +188,9 @@ void AddPemKey(std::vector<Key>& keys, Key key) {
   keys.push_back(std::move(key));
 }
 
-Result<LoadedKeys> LoadPem(std::string_view content) {
-  std::vector<internal::PemBlockResult> blocks = internal::ParsePemBlocks(content);
+Result<LoadedKeys> LoadPem(std::string_view content, const KeyLoadOptions& options) {
+  std::vector<internal::PemBlockResult> blocks =
+      internal::ParsePemBlocks(content, RulesOf(options));
   std::size_t key_blocks = 0;
   for (const auto& block : blocks) key_blocks += block.key.has_value();
   LoadedKeys out;
@@ -177,6 +203,9 @@ Result<LoadedKeys> LoadPem(std::string_view content) {
     }
     if (!block.key->ok()) {
       if (key_blocks == 1) return std::move(*block.key).error();
+      if (block.key->error().code() == ErrorCode::kTooLarge) {
+        return Refused("PEM block " + Quoted(block.label) + ": ", block.key->error());
+      }
       out.notes.push_back("PEM block " + Quoted(block.label) +
                           " skipped: " + block.key->error().message());
       continue;
@@ -190,16 +219,22 @@ Result<LoadedKeys> LoadPem(std::string_view content) {
 }  // namespace
 
 Result<LoadedKeys> LoadKeys(std::string_view content, KeyOrigin origin) {
+  KeyLoadOptions options;
+  options.origin = origin;
+  return LoadKeys(content, options);
+}
+
+Result<LoadedKeys> LoadKeys(std::string_view content, const KeyLoadOptions& options) {
   if (content.size() > kMaxKeyDocumentBytes) {
     return KeyError("the key document is " + std::to_string(content.size()) +
                     " bytes; the limit is " + std::to_string(kMaxKeyDocumentBytes));
   }
   const std::string_view text = SkipLeadingSpace(content);
   if (text.empty()) return KeyError("the key input is empty");
-  if (text.front() == '{') return LoadJson(text, origin);
-  if (text.find("-----BEGIN ") != std::string_view::npos) return LoadPem(text);
+  if (text.front() == '{') return LoadJson(text, options);
+  if (text.find("-----BEGIN ") != std::string_view::npos) return LoadPem(text, options);
   if (internal::IsDerLike(content)) {
-    auto material = internal::MaterialFromDer(content);
+    auto material = internal::MaterialFromDer(content, RulesOf(options));
     if (!material.ok()) return std::move(material).error();
     LoadedKeys out;
     out.keys.emplace_back(std::move(material).value());

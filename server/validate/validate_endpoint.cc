@@ -30,8 +30,12 @@ Result<Validator> PolicyFor(const ServerContext& ctx, const TrustConfig* trust,
                             const std::optional<std::string>& location_aud) {
   ValidatorBuilder vb;
   const std::vector<std::string>& audiences = trust ? trust->audiences : ctx.own_audiences;
+  // audiences = ["*"]: the entry accepts any audience (explicitly; the
+  // config refuses an entry without audiences). A location's ?aud= still
+  // narrows it.
+  const bool any_audience = audiences.size() == 1 && audiences.front() == "*";
   if (location_aud) {
-    if (!audiences.empty() &&
+    if (!any_audience && !audiences.empty() &&
         std::find(audiences.begin(), audiences.end(), *location_aud) == audiences.end()) {
       Diagnosis d;
       d.claim = "aud";
@@ -43,7 +47,7 @@ Result<Validator> PolicyFor(const ServerContext& ctx, const TrustConfig* trust,
                    d);
     }
     vb.AddAudience(*location_aud);
-  } else {
+  } else if (!any_audience) {
     for (const std::string& aud : audiences) vb.AddAudience(aud);
   }
   if (trust) {
@@ -144,6 +148,41 @@ std::string HeaderValue(const std::string& s) {
   return out;
 }
 
+// kMaxDescriptionBytes bounds error_description in WWW-Authenticate: a
+// token's iss or kid can be kilobytes, and a proxy refuses a response header
+// over its buffer (nginx: 4 or 8 KiB) with a 502/500 instead of our 401.
+constexpr std::size_t kMaxDescriptionBytes = 200;
+
+// ChallengeDescription is |message| with only RFC 6750 characters, cut to
+// kMaxDescriptionBytes ending "..."; HeaderSafe leaves ASCII only, so the cut
+// never splits a character. The JSON body keeps the whole message.
+std::string ChallengeDescription(std::string_view message) {
+  std::string safe = HeaderSafe(message);
+  if (safe.size() > kMaxDescriptionBytes) {
+    safe.resize(kMaxDescriptionBytes - 3);
+    safe += "...";
+  }
+  return safe;
+}
+
+// BadQuery is the 400 of a location requirement that cannot be used.
+Response BadQuery(const Request& req, const std::string& description) {
+  return JsonResponse(
+      req, http::status::bad_request,
+      JsonWriter().Str("error", "invalid_request").Str("error_description", description).Finish());
+}
+
+// BlankRequirement names ?aud= or ?scope= when present but empty or only
+// blanks: an nginx variable that expanded to nothing must never mean "no
+// requirement" (fail closed).
+std::optional<std::string> BlankRequirement(const FormPairs& query) {
+  for (const auto& [name, value] : query) {
+    if (name != "aud" && name != "scope") continue;
+    if (value.find_first_not_of(" \t\r\n") == std::string::npos) return name;
+  }
+  return std::nullopt;
+}
+
 void LogRejected(ServerContext& ctx, const Request& req, const Error& error,
                  const std::optional<UnverifiedView>& view) {
   JsonWriter line = ctx.log.Start("warn", "token_rejected");
@@ -171,7 +210,7 @@ Response Rejected(ServerContext& ctx, const Request& req, const Error& error,
   res.set(http::field::www_authenticate,
           bare_challenge ? std::string("Bearer")
                          : "Bearer error=\"invalid_token\", error_description=\"" +
-                               HeaderSafe(error.message()) + "\"");
+                               ChallengeDescription(error.message()) + "\"");
   return res;
 }
 
@@ -181,12 +220,11 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
   // The query is the location's requirement (?aud=, ?scope=): one that does
   // not decode must fail closed, not be read as "no requirement".
   Result<FormPairs> query = ParseForm(req.query, "the query string");
-  if (!query.ok()) {
-    return JsonResponse(req, http::status::bad_request,
-                        JsonWriter()
-                            .Str("error", "invalid_request")
-                            .Str("error_description", query.error().message())
-                            .Finish());
+  if (!query.ok()) return BadQuery(req, query.error().message());
+  if (std::optional<std::string> blank = BlankRequirement(*query)) {
+    return BadQuery(req, "?" + *blank + "= is present but empty: a location that requires " +
+                             (*blank == "aud" ? "an audience" : "scopes") +
+                             " must name it (check the nginx variable it is built from)");
   }
   std::string_view auth = req.Header(http::field::authorization);
   if (auth.empty()) {
@@ -205,7 +243,6 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   std::optional<std::string> location_aud = FormValue(*query, "aud");
   std::optional<std::string> location_scope = FormValue(*query, "scope");
-  if (location_aud && location_aud->empty()) location_aud.reset();
 
   Result<UnverifiedView> inspected = InspectUnverified(token);
   if (!inspected.ok())
@@ -246,9 +283,10 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
                                       .Raw("error", error)
                                       .Raw("problems", "[" + error + "]")
                                       .Finish());
-      res.set(http::field::www_authenticate,
-              "Bearer error=\"insufficient_scope\", scope=\"" + HeaderSafe(*location_scope) +
-                  "\", error_description=\"" + HeaderSafe(message) + "\"");
+      res.set(http::field::www_authenticate, "Bearer error=\"insufficient_scope\", scope=\"" +
+                                                 ChallengeDescription(*location_scope) +
+                                                 "\", error_description=\"" +
+                                                 ChallengeDescription(message) + "\"");
       return res;
     }
   }

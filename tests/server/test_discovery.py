@@ -47,6 +47,7 @@ audiences = ["{AUD}"]
 
 [[trust]]
 issuer = "{liar_url}"
+audiences = ["{AUD}"]
 fetch_timeout = "2s"
 ''')
         cls.server.start()
@@ -83,7 +84,7 @@ fetch_timeout = "2s"
 
     def test_plain_http_issuer_off_loopback_is_a_config_error(self):
         config = sl.write(self.server.tmp + "/bad.toml",
-                          'data_dir = "data"\n[[trust]]\nissuer = "http://partner.example"\n')
+                          'data_dir = "data"\n[[trust]]\nissuer = "http://partner.example"\naudiences = ["x"]\n')
         code, _, err = sl.tock("serve", "--config", config)
         self.assertEqual(code, 2)
         self.assertIn("http://partner.example", err)

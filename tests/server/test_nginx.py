@@ -81,6 +81,7 @@ audiences = ["{AUD_A}", "{AUD_B}"]
 [[trust]]
 issuer = "{REMOTE}"
 jwks_uri = "http://127.0.0.1:9/jwks.json"
+audiences = ["{AUD_A}"]
 fetch_timeout = "1s"
 ''').start()
         cls.prefix = os.path.join(cls.tock.tmp, "nginx")

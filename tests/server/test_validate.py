@@ -279,6 +279,7 @@ class UnreachableJwksTest(unittest.TestCase):
 [[trust]]
 issuer = "{REMOTE}"
 jwks_uri = "http://127.0.0.1:9/jwks.json"
+audiences = ["*"]
 fetch_timeout = "1s"
 ''')
         try:

@@ -25,12 +25,38 @@ struct LoadedKeys {
   std::vector<std::string> notes;
 };
 
+// kMaxUntrustedRsaBits bounds RSA keys that arrive from the network: a
+// larger modulus only makes every verification slower.
+inline constexpr int kMaxUntrustedRsaBits = 4096;
+
+// KeyLoadOptions say how far the source of key content is trusted.
+struct KeyLoadOptions {
+  KeyOrigin origin = KeyOrigin::kLocal;
+  // untrusted: the content is attacker-chosen (a request body). Private
+  // material (PEM, DER or JWK) is reduced to its public half without any
+  // pairwise or primality check, which costs seconds for a large RSA key, so
+  // the loaded keys can verify but never sign; oct secrets stay usable. An
+  // RSA key over max_rsa_bits fails the whole load with kTooLarge.
+  bool untrusted = false;
+  int max_rsa_bits = kMaxUntrustedRsaBits;  // applies only when untrusted
+
+  // Untrusted returns the options for key content from a request.
+  static KeyLoadOptions Untrusted() {
+    KeyLoadOptions options;
+    options.untrusted = true;
+    return options;
+  }
+};
+
 // LoadKeys parses |content|: PEM (SPKI, PKCS#8, PKCS#1, SEC1, X.509
 // certificate; several blocks allowed), DER, a JWK object or a JWKS document,
 // detected from the content. Fails with kKeyError when nothing usable is in
 // it: a single key that is unusable fails with that key's reason, a set
 // fails only when no member is usable.
+// Keys from config files and the CLI (KeyOrigin only) get the full checks:
+// a private key must match its public half.
 Result<LoadedKeys> LoadKeys(std::string_view content, KeyOrigin origin = KeyOrigin::kLocal);
+Result<LoadedKeys> LoadKeys(std::string_view content, const KeyLoadOptions& options);
 
 // LoadKeyFile reads |path| and calls LoadKeys. kIoError when unreadable or
 // over kMaxKeyDocumentBytes; a kKeyError message starts with the path. The

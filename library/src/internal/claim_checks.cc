@@ -5,6 +5,7 @@
 #include <string>
 
 #include "internal/json.h"
+#include "tock/time_text.h"
 
 namespace tock::internal {
 namespace {
@@ -49,9 +50,29 @@ const char* KindText(Kind kind) {
   return "";
 }
 
+// Number is a time claim's value; nullopt for one of the wrong type or
+// beyond ±2^53 (reported as bad_claim by CheckRange instead).
 std::optional<double> Number(const RecordedMember& m) {
-  if (m.kind != JsonKind::kNumber) return std::nullopt;
+  if (m.kind != JsonKind::kNumber || m.beyond_2_53) return std::nullopt;
   return m.number;
+}
+
+// CheckRange refuses NumericDates beyond ±2^53 seconds (about 285 million
+// years): no real token has one, and converting one to whole seconds would
+// be undefined behaviour.
+void CheckRange(const ParsedToken& t, std::vector<Error>& out) {
+  for (const Registered& r : kRegistered) {
+    const RecordedMember& m = t.claim(r.field);
+    if (r.kind != Kind::kNumber || m.kind != JsonKind::kNumber || !m.beyond_2_53) continue;
+    Diagnosis d;
+    d.claim = r.name;
+    d.expected = {"a NumericDate within ±2^53 seconds"};
+    d.actual = std::vector<std::string>{FormatSeconds(m.number)};
+    out.emplace_back(ErrorCode::kBadClaim,
+                     std::string("claim \"") + r.name + "\" is " + FormatSeconds(m.number) +
+                         ", outside ±2^53 (9007199254740992) seconds",
+                     std::move(d));
+  }
 }
 
 std::optional<std::string_view> String(const RecordedMember& m) {
@@ -220,6 +241,7 @@ std::vector<Error> CheckClaims(const ParsedToken& token, const Validator& valida
                             std::move(d));
     }
   }
+  CheckRange(token, problems);
   CheckRequired(token, validator, problems);
   CheckTimes(token, validator, ctx, problems);
   CheckIdentity(token, validator, problems);

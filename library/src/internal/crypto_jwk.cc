@@ -102,7 +102,7 @@ EVP_PKEY* FromData(const char* type, OSSL_PARAM* params, bool has_private) {
   return pkey;
 }
 
-Result<std::shared_ptr<KeyMaterial>> RsaFromJwk(const json::object& jwk) {
+Result<std::shared_ptr<KeyMaterial>> RsaFromJwk(const json::object& jwk, const ParseRules& rules) {
   if (jwk.contains("oth")) {
     return KeyError("multi-prime RSA keys (member \"oth\") are not supported");
   }
@@ -125,11 +125,13 @@ Result<std::shared_ptr<KeyMaterial>> RsaFromJwk(const json::object& jwk) {
         "RSA private key members are incomplete: \"d\", \"p\", \"q\", \"dp\", \"dq\" "
         "and \"qi\" go together (RFC 7518 §6.3.2)");
   }
+  // Untrusted input: the private members are not used at all (no check).
+  const bool use_private = d.present() && !rules.public_only;
   ParamBuilder params;
   params.Bn(OSSL_PKEY_PARAM_RSA_N, *n);
   params.Bn(OSSL_PKEY_PARAM_RSA_E, *e);
-  if (d.present()) params.Bn(OSSL_PKEY_PARAM_RSA_D, *d);
-  if (crt_count == 5) {
+  if (use_private) params.Bn(OSSL_PKEY_PARAM_RSA_D, *d);
+  if (use_private && crt_count == 5) {
     params.Bn(OSSL_PKEY_PARAM_RSA_FACTOR1, *p);
     params.Bn(OSSL_PKEY_PARAM_RSA_FACTOR2, *q);
     params.Bn(OSSL_PKEY_PARAM_RSA_EXPONENT1, *dp);
@@ -137,14 +139,14 @@ Result<std::shared_ptr<KeyMaterial>> RsaFromJwk(const json::object& jwk) {
     params.Bn(OSSL_PKEY_PARAM_RSA_COEFFICIENT1, *qi);
   }
   ParamPtr built = params.Build();
-  EVP_PKEY* pkey = FromData("RSA", built.get(), d.present());
+  EVP_PKEY* pkey = FromData("RSA", built.get(), use_private);
   if (pkey == nullptr) {
     return KeyError("RSA JWK is not a valid key: " + LastOpenSslError("OpenSSL refused it"));
   }
-  return MaterialFromPkey(pkey, d.present());
+  return MaterialFromPkey(pkey, use_private, rules);
 }
 
-Result<std::shared_ptr<KeyMaterial>> EcFromJwk(const json::object& jwk) {
+Result<std::shared_ptr<KeyMaterial>> EcFromJwk(const json::object& jwk, const ParseRules& rules) {
   const json::value* crv = jwk.if_contains("crv");
   if (crv == nullptr) return KeyError("member \"crv\" is missing");
   if (!crv->is_string()) return KeyError("member \"crv\" is not a string");
@@ -179,21 +181,22 @@ Result<std::shared_ptr<KeyMaterial>> EcFromJwk(const json::object& jwk) {
     }
   }
   const std::string point = "\x04" + *x + *y;  // SEC1 uncompressed point
+  const bool use_private = d.present() && !rules.public_only;
   ParamBuilder params;
   params.Utf8(OSSL_PKEY_PARAM_GROUP_NAME, group);
   params.Octets(OSSL_PKEY_PARAM_PUB_KEY, point);
-  if (d.present()) params.Bn(OSSL_PKEY_PARAM_PRIV_KEY, *d);
+  if (use_private) params.Bn(OSSL_PKEY_PARAM_PRIV_KEY, *d);
   ParamPtr built = params.Build();
-  EVP_PKEY* pkey = FromData("EC", built.get(), d.present());
+  EVP_PKEY* pkey = FromData("EC", built.get(), use_private);
   if (pkey == nullptr) {
     LastOpenSslError("");
     return KeyError("EC public key (x, y) is not a valid point on curve " + std::string(curve));
   }
   // MaterialFromPkey checks that d belongs to (x, y).
-  return MaterialFromPkey(pkey, d.present());
+  return MaterialFromPkey(pkey, use_private, rules);
 }
 
-Result<std::shared_ptr<KeyMaterial>> OkpFromJwk(const json::object& jwk) {
+Result<std::shared_ptr<KeyMaterial>> OkpFromJwk(const json::object& jwk, const ParseRules& rules) {
   const json::value* crv = jwk.if_contains("crv");
   if (crv == nullptr) return KeyError("member \"crv\" is missing");
   if (!crv->is_string()) return KeyError("member \"crv\" is not a string");
@@ -212,7 +215,7 @@ Result<std::shared_ptr<KeyMaterial>> OkpFromJwk(const json::object& jwk) {
     }
   }
   const auto* x_bytes = reinterpret_cast<const unsigned char*>(x->data());
-  if (!d.present()) {
+  if (!d.present() || rules.public_only) {
     EVP_PKEY* pkey =
         EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", nullptr, x_bytes, kEd25519Bytes);
     if (pkey == nullptr) return KeyError("Ed25519 public key \"x\" is not valid");
@@ -248,11 +251,11 @@ Result<std::shared_ptr<KeyMaterial>> OctFromJwk(const json::object& jwk) {
 
 }  // namespace
 
-Result<std::shared_ptr<KeyMaterial>> MaterialFromJwk(const json::object& jwk,
-                                                     std::string_view kty) {
-  if (kty == "RSA") return RsaFromJwk(jwk);
-  if (kty == "EC") return EcFromJwk(jwk);
-  if (kty == "OKP") return OkpFromJwk(jwk);
+Result<std::shared_ptr<KeyMaterial>> MaterialFromJwk(const json::object& jwk, std::string_view kty,
+                                                     const ParseRules& rules) {
+  if (kty == "RSA") return RsaFromJwk(jwk, rules);
+  if (kty == "EC") return EcFromJwk(jwk, rules);
+  if (kty == "OKP") return OkpFromJwk(jwk, rules);
   if (kty == "oct") return OctFromJwk(jwk);
   return KeyError("unknown kty \"" + std::string(kty) + "\"");
 }

@@ -62,6 +62,19 @@ struct KeyMaterial {
   mutable std::array<std::atomic<EVP_MAC_CTX*>, 3> mac_templates{};  // HS256/384/512
 };
 
+// kMaxRsaBits matches OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS: larger moduli
+// are refused anyway, and only make verification slow.
+inline constexpr int kMaxRsaBits = 16384;
+
+// ParseRules narrow what a key parser accepts and does (KeyLoadOptions).
+// public_only: private material becomes its public half with no pairwise
+// check and is never used to sign. An RSA key over max_rsa_bits is kTooLarge
+// when the bound is below kMaxRsaBits.
+struct ParseRules {
+  bool public_only = false;
+  int max_rsa_bits = kMaxRsaBits;
+};
+
 // JwkMember is one "name": "base64url value" member of a JWK.
 using JwkMember = std::pair<std::string, std::string>;
 
@@ -72,13 +85,18 @@ std::shared_ptr<KeyMaterial> MaterialFromSecret(std::string_view secret);
 // MaterialFromPkey wraps a parsed EVP_PKEY (taking ownership of it, also on
 // failure), checks that tock supports it (RSA >= 2048 bits, P-256/384/521,
 // Ed25519) and computes its thumbprint. kKeyError with the reason otherwise.
-Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* pkey, bool has_private);
+// With |rules|.public_only a private key is reduced to its public half.
+Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* pkey, bool has_private,
+                                                      const ParseRules& rules = {});
 
 // MaterialFromJwk builds a key from one JWK object whose "kty" is RSA, EC,
 // OKP or oct (kid/use/alg are left to the caller). kKeyError with a sentence
 // naming the bad member when the JWK is unusable.
+// With |rules|.public_only the private members are read (their format is
+// checked) but not used.
 Result<std::shared_ptr<KeyMaterial>> MaterialFromJwk(const boost::json::object& jwk,
-                                                     std::string_view kty);
+                                                     std::string_view kty,
+                                                     const ParseRules& rules = {});
 
 // PemBlockResult is the outcome of one PEM block.
 struct PemBlockResult {
@@ -86,12 +104,14 @@ struct PemBlockResult {
   std::optional<Result<std::shared_ptr<KeyMaterial>>> key;  // nullopt: ignorable block
 };
 
-// ParsePemBlocks parses every "-----BEGIN X-----" block of |text|, in order.
-std::vector<PemBlockResult> ParsePemBlocks(std::string_view text);
+// ParsePemBlocks parses every "-----BEGIN X-----" block of |text|, in order,
+// stopping after a block that is kTooLarge (the whole input is refused).
+std::vector<PemBlockResult> ParsePemBlocks(std::string_view text, const ParseRules& rules = {});
 
 // MaterialFromDer parses a DER private key (PKCS#8, PKCS#1, SEC1), public key
 // (SPKI, PKCS#1) or X.509 certificate.
-Result<std::shared_ptr<KeyMaterial>> MaterialFromDer(std::string_view der);
+Result<std::shared_ptr<KeyMaterial>> MaterialFromDer(std::string_view der,
+                                                     const ParseRules& rules = {});
 
 // CopyWithKid returns a new KeyMaterial sharing |source|'s key with |kid|.
 std::shared_ptr<KeyMaterial> CopyWithKid(const KeyMaterial& source, std::string kid);

@@ -14,9 +14,6 @@
 namespace tock::internal {
 namespace {
 
-// kMaxRsaBits matches OpenSSL's OPENSSL_RSA_MAX_MODULUS_BITS: larger moduli
-// are refused anyway, and only make verification slow.
-constexpr int kMaxRsaBits = 16384;
 constexpr int kMinRsaBits = 2048;
 
 Error KeyError(std::string message) { return Error(ErrorCode::kKeyError, std::move(message)); }
@@ -34,12 +31,18 @@ std::optional<std::pair<std::string, std::size_t>> JoseCurve(std::string_view gr
   return std::nullopt;
 }
 
-Result<void> DescribeRsa(const EVP_PKEY* pkey, KeyMaterial& m) {
+Result<void> DescribeRsa(const EVP_PKEY* pkey, KeyMaterial& m, const ParseRules& rules) {
   m.type = KeyType::kRsa;
   m.bits = EVP_PKEY_get_bits(pkey);
   if (m.bits < kMinRsaBits) {
     return KeyError("RSA key of " + std::to_string(m.bits) + " bits is under the " +
                     std::to_string(kMinRsaBits) + "-bit minimum");
+  }
+  if (rules.max_rsa_bits < kMaxRsaBits && m.bits > rules.max_rsa_bits) {
+    return Error(ErrorCode::kTooLarge, "RSA key of " + std::to_string(m.bits) +
+                                           " bits is over the " +
+                                           std::to_string(rules.max_rsa_bits) +
+                                           "-bit limit for keys sent over the network");
   }
   if (m.bits > kMaxRsaBits) {
     return KeyError("RSA key of " + std::to_string(m.bits) + " bits is over the " +
@@ -95,6 +98,18 @@ bool HasPairToCheck(const EVP_PKEY* pkey) {
   return has_factors;
 }
 
+// PublicHalf returns the public key of |pkey| (its SubjectPublicKeyInfo read
+// back), so nothing private is kept and nothing is checked.
+PkeyPtr PublicHalf(EVP_PKEY* pkey) {
+  unsigned char* der = nullptr;
+  const int length = i2d_PUBKEY(pkey, &der);
+  if (length <= 0) return nullptr;
+  const unsigned char* cursor = der;
+  PkeyPtr out(d2i_PUBKEY(nullptr, &cursor, length));
+  OPENSSL_free(der);
+  return out;
+}
+
 }  // namespace
 
 std::shared_ptr<KeyMaterial> MaterialFromSecret(std::string_view secret) {
@@ -107,13 +122,14 @@ std::shared_ptr<KeyMaterial> MaterialFromSecret(std::string_view secret) {
   return m;
 }
 
-Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* raw, bool has_private) {
+Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* raw, bool has_private,
+                                                      const ParseRules& rules) {
   PkeyPtr pkey(raw);
   if (!pkey) return KeyError("no key was parsed");
   auto m = std::make_shared<KeyMaterial>();
   Result<void> described;
   if (EVP_PKEY_is_a(pkey.get(), "RSA")) {
-    described = DescribeRsa(pkey.get(), *m);
+    described = DescribeRsa(pkey.get(), *m, rules);
   } else if (EVP_PKEY_is_a(pkey.get(), "RSA-PSS")) {
     described = KeyError(
         "RSA-PSS-restricted keys (id-RSASSA-PSS) are not supported; use a plain RSA key for PS256, "
@@ -130,6 +146,16 @@ Result<std::shared_ptr<KeyMaterial>> MaterialFromPkey(EVP_PKEY* raw, bool has_pr
                          " is not supported (RSA, EC P-256/P-384/P-521 and Ed25519 are)");
   }
   if (!described.ok()) return std::move(described).error();
+  if (has_private && rules.public_only) {
+    // Untrusted input: a pairwise check of an RSA key tests its primes,
+    // seconds of CPU for a large key; the public half needs no check.
+    pkey = PublicHalf(pkey.get());
+    if (!pkey) {
+      return KeyError("cannot take the public half of the private key: " +
+                      LastOpenSslError("OpenSSL refused it"));
+    }
+    has_private = false;
+  }
   if (has_private && HasPairToCheck(pkey.get())) {
     // Every private key carries its public half too (a JWK's x and y or n
     // and e, SEC1's optional point, PKCS#1's n and e); a mismatched pair

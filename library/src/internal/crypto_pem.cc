@@ -40,7 +40,8 @@ EVP_PKEY* Decode(std::string_view data, const char* input, const char* type, int
   return pkey;
 }
 
-Result<std::shared_ptr<KeyMaterial>> FromCertificate(X509* cert, std::string_view what) {
+Result<std::shared_ptr<KeyMaterial>> FromCertificate(X509* cert, std::string_view what,
+                                                     const ParseRules& rules) {
   if (cert == nullptr) {
     return KeyError(std::string(what) + " is not a valid X.509 certificate: " +
                     LastOpenSslError("OpenSSL could not parse it"));
@@ -51,11 +52,12 @@ Result<std::shared_ptr<KeyMaterial>> FromCertificate(X509* cert, std::string_vie
     return KeyError(std::string(what) +
                     " holds no usable public key: " + LastOpenSslError("unknown key type"));
   }
-  return MaterialFromPkey(pkey, false);
+  return MaterialFromPkey(pkey, false, rules);
 }
 
 std::optional<Result<std::shared_ptr<KeyMaterial>>> ParseBlock(std::string_view label,
-                                                               std::string_view block) {
+                                                               std::string_view block,
+                                                               const ParseRules& rules) {
   using R = Result<std::shared_ptr<KeyMaterial>>;
   if (label == "ENCRYPTED PRIVATE KEY") return R(EncryptedKey());
   const bool private_label =
@@ -69,7 +71,7 @@ std::optional<Result<std::shared_ptr<KeyMaterial>>> ParseBlock(std::string_view 
       return R(KeyError("PEM block \"" + std::string(label) + "\" is not a valid private key: " +
                         LastOpenSslError("OpenSSL could not parse it")));
     }
-    return MaterialFromPkey(pkey, true);
+    return MaterialFromPkey(pkey, true, rules);
   }
   if (label == "PUBLIC KEY") {
     BioPtr bio = BioFromView(block);
@@ -78,7 +80,7 @@ std::optional<Result<std::shared_ptr<KeyMaterial>>> ParseBlock(std::string_view 
       return R(KeyError("PEM block \"PUBLIC KEY\" is not a valid SubjectPublicKeyInfo: " +
                         LastOpenSslError("OpenSSL could not parse it")));
     }
-    return MaterialFromPkey(pkey, false);
+    return MaterialFromPkey(pkey, false, rules);
   }
   if (label == "RSA PUBLIC KEY") {
     EVP_PKEY* pkey = Decode(block, "PEM", "RSA", EVP_PKEY_PUBLIC_KEY);
@@ -86,12 +88,12 @@ std::optional<Result<std::shared_ptr<KeyMaterial>>> ParseBlock(std::string_view 
       return R(KeyError("PEM block \"RSA PUBLIC KEY\" is not a valid PKCS#1 public key: " +
                         LastOpenSslError("OpenSSL could not parse it")));
     }
-    return MaterialFromPkey(pkey, false);
+    return MaterialFromPkey(pkey, false, rules);
   }
   if (label == "CERTIFICATE") {
     BioPtr bio = BioFromView(block);
     return FromCertificate(PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr),
-                           "PEM block \"CERTIFICATE\"");
+                           "PEM block \"CERTIFICATE\"", rules);
   }
   if (label == "OPENSSH PRIVATE KEY") {
     return R(KeyError(
@@ -102,7 +104,7 @@ std::optional<Result<std::shared_ptr<KeyMaterial>>> ParseBlock(std::string_view 
 
 }  // namespace
 
-std::vector<PemBlockResult> ParsePemBlocks(std::string_view text) {
+std::vector<PemBlockResult> ParsePemBlocks(std::string_view text, const ParseRules& rules) {
   std::vector<PemBlockResult> out;
   std::size_t pos = 0;
   while (true) {
@@ -124,23 +126,26 @@ std::vector<PemBlockResult> ParsePemBlocks(std::string_view text) {
     }
     const std::string_view block = text.substr(begin, end + end_line.size() - begin);
     pos = end + end_line.size();
-    auto key = ParseBlock(label, block);
+    auto key = ParseBlock(label, block, rules);
+    const bool refused = key && !key->ok() && key->error().code() == ErrorCode::kTooLarge;
     out.push_back({std::move(label), std::move(key)});
+    if (refused) break;  // the whole input is refused: parse no more of it
   }
   return out;
 }
 
-Result<std::shared_ptr<KeyMaterial>> MaterialFromDer(std::string_view der) {
+Result<std::shared_ptr<KeyMaterial>> MaterialFromDer(std::string_view der,
+                                                     const ParseRules& rules) {
   if (EVP_PKEY* pkey = Decode(der, "DER", nullptr, EVP_PKEY_KEYPAIR)) {
-    return MaterialFromPkey(pkey, true);
+    return MaterialFromPkey(pkey, true, rules);
   }
   if (EVP_PKEY* pkey = Decode(der, "DER", nullptr, EVP_PKEY_PUBLIC_KEY)) {
-    return MaterialFromPkey(pkey, false);
+    return MaterialFromPkey(pkey, false, rules);
   }
   LastOpenSslError("");
   const auto* bytes = reinterpret_cast<const unsigned char*>(der.data());
   if (X509* cert = d2i_X509(nullptr, &bytes, static_cast<long>(der.size()))) {
-    return FromCertificate(cert, "DER certificate");
+    return FromCertificate(cert, "DER certificate", rules);
   }
   LastOpenSslError("");
   return KeyError(

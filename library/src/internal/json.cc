@@ -79,7 +79,7 @@ bool JsonHandler::on_double(double d, string_view s, error_code& ec) {
     exact = d;
   }
   if (build_) values_->push_double(exact);
-  NoteNumber(exact);
+  NoteNumber(exact, !(std::fabs(exact) <= static_cast<double>(kMaxExactInteger)));
   return true;
 }
 

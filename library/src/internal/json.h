@@ -75,14 +75,20 @@ std::string_view JsonKindName(JsonKind kind);
 
 // RecordedMember is what the parser noted about one top-level member that
 // its caller asked for by name.
+// kMaxExactInteger is 2^53: integers up to it are exact in a double (and in
+// JavaScript). NumericDates beyond it are refused (bad_claim), so no time
+// arithmetic on them can lose precision or overflow an int64.
+inline constexpr std::int64_t kMaxExactInteger = std::int64_t{1} << 53;
+
 struct RecordedMember {
   JsonKind kind = JsonKind::kAbsent;
   bool strings_only = true;     // kArray: every element is a string
   std::uint8_t first_item = 0;  // kArray: its string elements in MemberRecord::items
   std::uint8_t item_count = 0;
-  std::uint32_t size = 0;  // kArray: the number of elements
-  std::string_view text;   // kString: the value, unescaped
-  double number = 0;       // kNumber: the exact value, as ParseJson reads it
+  std::uint32_t size = 0;    // kArray: the number of elements
+  std::string_view text;     // kString: the value, unescaped
+  double number = 0;         // kNumber: the exact value, as ParseJson reads it
+  bool beyond_2_53 = false;  // kNumber: |value| > 2^53, read before rounding to a double
 
   bool present() const { return kind != JsonKind::kAbsent; }
 };

@@ -117,7 +117,7 @@ class JsonHandler {
   bool RecordsString() const;
   RecordedMember* Target();
   void NoteKind(JsonKind kind);
-  void NoteNumber(double number);
+  void NoteNumber(double number, bool beyond_2_53);
 
   std::string_view input_;
   // Only when building: its constructor and destructor are calls into the
@@ -266,14 +266,14 @@ inline bool JsonHandler::on_string(string_view s, std::size_t, error_code&) {
 inline bool JsonHandler::on_int64(std::int64_t i, string_view, error_code&) {
   number_text_.clear();
   if (build_) values_->push_int64(i);
-  NoteNumber(static_cast<double>(i));
+  NoteNumber(static_cast<double>(i), i > kMaxExactInteger || i < -kMaxExactInteger);
   return true;
 }
 
 inline bool JsonHandler::on_uint64(std::uint64_t u, string_view, error_code&) {
   number_text_.clear();
   if (build_) values_->push_uint64(u);
-  NoteNumber(static_cast<double>(u));
+  NoteNumber(static_cast<double>(u), u > static_cast<std::uint64_t>(kMaxExactInteger));
   return true;
 }
 
@@ -317,10 +317,11 @@ inline void JsonHandler::NoteKind(JsonKind kind) {
   }
 }
 
-inline void JsonHandler::NoteNumber(double number) {
+inline void JsonHandler::NoteNumber(double number, bool beyond_2_53) {
   if (RecordedMember* member = Target()) {
     member->kind = JsonKind::kNumber;
     member->number = number;
+    member->beyond_2_53 = beyond_2_53;
     return;
   }
   NoteKind(JsonKind::kNumber);

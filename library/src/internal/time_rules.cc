@@ -96,7 +96,9 @@ std::optional<Error> CheckIat(double iat, const TimeContext& ctx) {
 std::optional<Error> CheckMaxAge(double iat, std::int64_t max_age_s, const TimeContext& ctx) {
   const double now = static_cast<double>(ctx.now);
   const double age = now - iat;
-  if (!(age > static_cast<double>(max_age_s + ctx.skew_s))) return std::nullopt;
+  // Summed as doubles: two int64 durations from a request may overflow.
+  if (!(age > static_cast<double>(max_age_s) + static_cast<double>(ctx.skew_s)))
+    return std::nullopt;
   const double delta = age - static_cast<double>(max_age_s);
   Diagnosis d = TimeDiagnosis("iat", iat, delta, ctx);
   d.max_s = max_age_s;
