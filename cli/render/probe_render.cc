@@ -1,5 +1,6 @@
 #include "render/probe_render.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -28,6 +29,24 @@ std::string Round3(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", v);
   return buf;
+}
+
+// Wrap breaks |text| into lines of at most |width| columns at spaces.
+std::string Wrap(const std::string& text, std::size_t width) {
+  std::string out, line;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(' ', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string word = text.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  return out + line;
 }
 
 std::string ClockSentence(const ProbeFindings& f) {
@@ -100,25 +119,28 @@ std::string ProbeJson(const std::string& url, const ProbeFindings& f) {
 std::string RenderProbe(const std::string& url, const ProbeFindings& f, const Style& style) {
   const std::string pm = " ± " + Round3(f.uncertainty_s) + " s";
   auto yes = [](bool b) { return std::string(b ? "yes" : "no"); };
+  auto row = [](std::string label, const std::string& value) {
+    label.resize(std::max<std::size_t>(label.size() + 1, 26), ' ');
+    return "  " + label + value + "\n";
+  };
+  const char* side = f.offset_s < 0   ? "behind this machine's"
+                     : f.offset_s > 0 ? "ahead of this machine's"
+                                      : "in step with this machine's";
   std::string out = style.Bold("Validator " + EscapeControls(url)) + "\n";
-  out += "  clock offset   " + Fmt(f.offset_s) + " s" + pm + "  (" +
-         (f.offset_s < 0   ? "behind this machine"
-          : f.offset_s > 0 ? "ahead of this machine"
-                           : "in step") +
-         "; (U - L) / 2)\n";
-  out += "  skew allowed   " + Fmt(f.skew_s) + " s" + pm + "  ((U + L) / 2)\n";
-  out += "  nbf edge U     " + std::to_string(f.nbf_edge_s) +
-         " s  (largest d accepted with nbf = now + d)\n";
-  out += "  exp edge L     " + std::to_string(f.exp_edge_s) +
-         " s  (smallest d refused with exp = now - d)\n";
-  out += "  requires exp   " + yes(f.requires_exp) + "\n";
-  out += "  refuses future iat   " + yes(f.refuses_future_iat) + "\n";
-  out += "  accepts 30-day lifetime   " + yes(f.accepts_30d_lifetime) + "\n";
-  out += "  requests       " + std::to_string(f.requests) + " (largest round trip " +
-         Round3(f.max_rtt_ms) + " ms)\n\n";
+  out += row("clock offset", Fmt(f.offset_s) + " s" + pm + "  (" + side + "; (U - L) / 2)");
+  out += row("clock skew allowed", Fmt(f.skew_s) + " s" + pm + "  ((U + L) / 2)");
+  out +=
+      row("nbf edge U", std::to_string(f.nbf_edge_s) + " s  (largest d accepted, nbf = now + d)");
+  out +=
+      row("exp edge L", std::to_string(f.exp_edge_s) + " s  (smallest d refused, exp = now - d)");
+  out += row("requires exp", yes(f.requires_exp));
+  out += row("refuses future iat", yes(f.refuses_future_iat));
+  out += row("accepts 30-day lifetime", yes(f.accepts_30d_lifetime));
+  out += row("requests",
+             std::to_string(f.requests) + " (largest round trip " + Round3(f.max_rtt_ms) + " ms)");
   const bool trouble = f.skew_s < kComfortableS || f.offset_s != 0;
-  const std::string verdict = "Verdict: " + ProbeHint(f);
-  out += (trouble ? style.Warn(verdict) : style.Good(verdict)) + "\n";
+  const std::string verdict = Wrap("Verdict: " + ProbeHint(f), 78);
+  out += "\n" + (trouble ? style.Warn(verdict) : style.Good(verdict)) + "\n";
   return out;
 }
 

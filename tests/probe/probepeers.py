@@ -31,10 +31,10 @@ skew = "{skew}"
 '''
 
 
-def start_probe(url, key_path, *args):
+def start_probe(url, key_path, *args, issuer=ISSUER):
     """Starts `tock probe URL --json` with the test key and claims; returns
     the Popen (stdout/stderr text pipes)."""
-    cmd = [sl.TOCK, "probe", url, "--key", key_path, "--iss", ISSUER, "--aud", AUDIENCE,
+    cmd = [sl.TOCK, "probe", url, "--key", key_path, "--iss", issuer, "--aud", AUDIENCE,
            "--json", *args]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
