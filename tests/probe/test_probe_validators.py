@@ -75,6 +75,9 @@ class ProbeRealValidators(unittest.TestCase):
         # the challenge.
         procs["untrusted"] = pp.start_probe(cls.urls["tock_behind_skew20"], cls.key,
                                             issuer="https://stranger.example")
+        # A CI gate against a validator allowing 0 s: exit 1, report printed.
+        procs["gate"] = pp.start_probe(cls.urls["tock_seed_behind2_skew0"], cls.key,
+                                       "--min-skew", "30s", "--max-offset", "5s")
         cls.results = {name: pp.finish_probe(proc) for name, proc in procs.items()}
 
     @classmethod
@@ -138,6 +141,13 @@ class ProbeRealValidators(unittest.TestCase):
         doc = self.check_measured("nginx_tock_behind_skew20")
         direct = self.results["tock_behind_skew20"][1]
         self.assertEqual((doc["offset_s"], doc["skew_s"]), (direct["offset_s"], direct["skew_s"]))
+
+    def test_min_skew_30s_against_a_0s_validator_is_exit_1(self):
+        code, doc, err = self.results["gate"]
+        self.assertEqual(code, 1, err)
+        self.assertEqual(doc["skew_s"], 0)
+        self.assertIn("below --min-skew 30s", err)
+        self.assertNotIn("--max-offset", err)
 
     def test_refused_baseline_is_exit_2_quoting_www_authenticate(self):
         code, doc, err = self.results["untrusted"]
