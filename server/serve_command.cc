@@ -21,7 +21,11 @@ Command RegisterServe(CLI::App& root) {
                                    "Folder for keys and the replay database (default ./tock-data)");
   CLI::Option* i = app->add_option("--issuer", *issuer, "Issuer URL (default http://LISTEN)");
   auto clock = std::make_shared<ClockOptions>();
-  clock->Register(*app);
+  app->add_option("--clock-offset", clock->offset,
+                  "Shift the server's clock by D (issuing, validation, SNTP), e.g. -7s")
+      ->type_name("D");
+  app->add_option("--now", clock->now, "Refused: a server's clock runs; use --clock-offset")
+      ->type_name("T");
   return Command{app, [=] {
                    // serve reads the clock all along: --clock-offset shifts it
                    // (issuing, validation, SNTP); a pinned --now makes no sense.
