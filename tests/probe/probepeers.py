@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -138,7 +139,6 @@ class Nginx:
             if self.proc.poll() is not None:
                 raise RuntimeError("nginx exited: " + self.proc.stderr.read())
             try:
-                import socket
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 return
             except OSError:
