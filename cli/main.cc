@@ -63,9 +63,9 @@ int Main(int argc, char** argv) {
       "Exit codes: 0 ok / accepted, 1 rejected, 2 cannot judge (usage, key, I/O, network).\n"
       "Run 'tock COMMAND --help' for a command's flags.");
   std::vector<Command> commands = {
-      RegisterDecode(app),     RegisterVerify(app), RegisterSign(app),
-      RegisterKeygen(app),     RegisterJwks(app),   RegisterThumbprint(app),
-      RegisterHashSecret(app), RegisterClock(app),  RegisterAudit(app)};
+      RegisterDecode(app), RegisterVerify(app),     RegisterSign(app),       RegisterKeygen(app),
+      RegisterJwks(app),   RegisterThumbprint(app), RegisterHashSecret(app), RegisterClock(app),
+      RegisterAudit(app),  RegisterProbe(app)};
 #ifdef TOCK_WITH_SERVER
   commands.push_back(RegisterServe(app));
   commands.push_back(RegisterKeys(app));

@@ -239,6 +239,8 @@ int RunServe(const ServeFlags& flags) {
     return kExitBad;
   }
   static SystemClock system_clock;
+  // --clock-offset stages a server whose clock is off (cli.md, tock serve).
+  OffsetClock base_clock(system_clock, flags.clock_offset_s);
   const ClockConfig& cc = loaded.config->clock;
   ClockWatch clock_watch(cc);  // outlives the clock's measuring thread
   std::unique_ptr<CorrectedClock> corrected;
@@ -253,11 +255,11 @@ int RunServe(const ServeFlags& flags) {
     options.on_measurement = [&clock_watch](const ClockMeasurement& m) {
       clock_watch.OnMeasurement(m);
     };
-    Result<std::unique_ptr<CorrectedClock>> started = CorrectedClock::Start(system_clock, options);
+    Result<std::unique_ptr<CorrectedClock>> started = CorrectedClock::Start(base_clock, options);
     if (!started.ok()) return Fail("[clock]: " + started.error().message());
     corrected = std::move(*started);
   }
-  const Clock& clock = corrected ? static_cast<const Clock&>(*corrected) : system_clock;
+  const Clock& clock = corrected ? static_cast<const Clock&>(*corrected) : base_clock;
   Logger log(clock, loaded.config->log_file);
   if (!log.ok()) return Fail("cannot open log_file " + *loaded.config->log_file);
   ClockWatch::Attachment clock_log(clock_watch, log);  // ends before |log|

@@ -25,6 +25,8 @@ Command RegisterThumbprint(CLI::App& root);
 Command RegisterHashSecret(CLI::App& root);
 // `tock audit URL` (commands/audit*.cc): attack a live validator.
 Command RegisterAudit(CLI::App& root);
+// `tock probe URL` (commands/probe*.cc): measure a remote validator.
+Command RegisterProbe(CLI::App& root);
 // `tock keys rotate|list` (commands/keys.cc; only in a build with the server).
 Command RegisterKeys(CLI::App& root);
 

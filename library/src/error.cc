@@ -54,6 +54,8 @@ std::string_view ToString(ErrorCode code) {
       return "io_error";
     case ErrorCode::kNetworkError:
       return "network_error";
+    case ErrorCode::kProbeError:
+      return "probe_error";
   }
   return "unknown";
 }
@@ -64,6 +66,7 @@ Disposition DispositionOf(ErrorCode code) {
     case ErrorCode::kKeyError:
     case ErrorCode::kIoError:
     case ErrorCode::kNetworkError:
+    case ErrorCode::kProbeError:
       return Disposition::kCannotJudge;
     default:
       return Disposition::kRejected;

@@ -118,6 +118,34 @@ TEST(TimeRules, SeedTokenNbf33sAheadSkew0IsNotYetValidWithMessageAndHint) {
   EXPECT_TRUE(verifier.Verify(token, *lenient).ok());
 }
 
+// Issue 15: an issuer 45 s fast stamps nbf = iat = now. Backdating nbf would
+// only trade not_yet_valid for issued_in_future, so the hint must not offer
+// it alone: the issuer's clock fixed, or a skew of at least 45 s.
+TEST(TimeRules, NbfAheadWithIatAheadTooSaysBackdatingNbfAloneWillNotDo) {
+  FixedClock clock(1000);
+  Verifier verifier(JwkSet({testing::SecretKey()}), clock);
+  Result<Validator> strict = ValidatorBuilder().Skew(0).Build();
+  ASSERT_TRUE(strict.ok());
+  Result<VerifiedToken> r = verifier.Verify(
+      testing::Hs256(R"({"alg":"HS256"})", R"({"iat":1045,"nbf":1045,"exp":1645})"), *strict);
+  ASSERT_THAT(r, testing::HasCode(ErrorCode::kNotYetValid));
+  EXPECT_EQ(r.error().diagnosis().hint,
+            "the issuer's clock is probably at least 45s ahead of this machine's, and the "
+            "token's iat is 45s ahead as well: backdating nbf alone will not do for a validator "
+            "that checks iat (it would refuse the token as issued_in_future); fix the issuer's "
+            "clock (NTP), or allow a clock skew of at least 45s");
+  // The backdated token is indeed refused, for its iat.
+  Result<VerifiedToken> backdated = verifier.Verify(
+      testing::Hs256(R"({"alg":"HS256"})", R"({"iat":1045,"nbf":985,"exp":1645})"), *strict);
+  ASSERT_THAT(backdated, testing::HasCode(ErrorCode::kIssuedInFuture));
+  // iat within the skew: backdating nbf is the fix, and the hint says so.
+  Result<VerifiedToken> past_iat = verifier.Verify(
+      testing::Hs256(R"({"alg":"HS256"})", R"({"iat":1000,"nbf":1045,"exp":1645})"), *strict);
+  ASSERT_THAT(past_iat, testing::HasCode(ErrorCode::kNotYetValid));
+  EXPECT_NE(past_iat.error().diagnosis().hint->find("backdate nbf at the issuer"),
+            std::string::npos);
+}
+
 TEST(TimeRules, ExpiredJustNowHintsAtClockOrCaching) {
   FixedClock clock(1000);
   Verifier verifier(JwkSet({testing::SecretKey()}), clock);

@@ -11,7 +11,7 @@
 namespace tock {
 
 // ErrorCode matches the codes of shared/spec/cli.md one to one; ToString gives
-// the spec's string. The last four are "cannot judge" failures (exit 2).
+// the spec's string. The last five are "cannot judge" failures (exit 2).
 enum class ErrorCode {
   kTooLarge,
   kMalformed,
@@ -38,6 +38,9 @@ enum class ErrorCode {
   kKeyError,
   kIoError,
   kNetworkError,
+  // `tock probe` could not measure: the baseline was refused, the validator
+  // answered 429/5xx, an edge lay beyond --max, or the request cap was hit.
+  kProbeError,
 };
 
 // ToString returns the spec's code string for |code|, e.g. "not_yet_valid".

@@ -155,7 +155,7 @@ void CheckTimes(const ParsedToken& t, const Validator& v, const TimeContext& ctx
     if (e) out.push_back(std::move(*e));
   };
   if (exp) add(CheckExp(*exp, ctx));
-  if (nbf) add(CheckNbf(*nbf, ctx));
+  if (nbf) add(CheckNbf(*nbf, ctx, iat));
   if (iat) add(CheckIat(*iat, ctx));
   if (iat && v.max_age_s()) add(CheckMaxAge(*iat, *v.max_age_s(), ctx));
   if (exp && v.max_lifetime_s()) add(CheckMaxLifetime(iat, *exp, *v.max_lifetime_s(), ctx));

@@ -1,5 +1,6 @@
 #include "internal/time_rules.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -63,15 +64,28 @@ std::optional<Error> CheckExp(double exp, const TimeContext& ctx) {
                std::move(d));
 }
 
-std::optional<Error> CheckNbf(double nbf, const TimeContext& ctx) {
+std::optional<Error> CheckNbf(double nbf, const TimeContext& ctx, std::optional<double> iat) {
   const double now = static_cast<double>(ctx.now);
   if (!(now < nbf - static_cast<double>(ctx.skew_s))) return std::nullopt;
   const double delta = nbf - now;
   Diagnosis d = TimeDiagnosis("nbf", nbf, delta, ctx);
-  d.hint = "the issuer's clock is probably at least " + AtLeast(delta) +
-           " ahead of this machine's: backdate nbf at the issuer or allow a clock skew of at "
-           "least " +
-           AtLeast(delta);
+  if (iat && *iat > now + static_cast<double>(ctx.skew_s)) {
+    // The issuer stamped iat from the same fast clock: a validator that
+    // checks iat (this one does) refuses the backdated token as
+    // issued_in_future, so only the clock or the skew can fix it.
+    const double ahead = std::max(delta, *iat - now);
+    d.hint = "the issuer's clock is probably at least " + AtLeast(ahead) +
+             " ahead of this machine's, and the token's iat is " + Seconds(*iat - now) +
+             " ahead as well: backdating nbf alone will not do for a validator that checks iat "
+             "(it would refuse the token as issued_in_future); fix the issuer's clock (NTP), or "
+             "allow a clock skew of at least " +
+             AtLeast(ahead);
+  } else {
+    d.hint = "the issuer's clock is probably at least " + AtLeast(delta) +
+             " ahead of this machine's: backdate nbf at the issuer or allow a clock skew of at "
+             "least " +
+             AtLeast(delta);
+  }
   return Error(ErrorCode::kNotYetValid,
                "token not yet valid: nbf " + FormatUtc(nbf) + " is " + Seconds(delta) +
                    " after now " + FormatUtc(now) + "; " + Skew(ctx),

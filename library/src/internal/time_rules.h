@@ -20,7 +20,10 @@ struct TimeContext {
 // CheckExp: expired when now >= exp + skew (delta_s = now - exp).
 std::optional<Error> CheckExp(double exp, const TimeContext& ctx);
 // CheckNbf: not yet valid when now < nbf - skew (delta_s = nbf - now).
-std::optional<Error> CheckNbf(double nbf, const TimeContext& ctx);
+// |iat|, when the token has one, shapes the hint: if it is ahead as well,
+// backdating nbf alone would only trade this error for issued_in_future.
+std::optional<Error> CheckNbf(double nbf, const TimeContext& ctx,
+                              std::optional<double> iat = std::nullopt);
 // CheckIat: issued in the future when iat > now + skew (delta_s = iat - now).
 std::optional<Error> CheckIat(double iat, const TimeContext& ctx);
 // CheckMaxAge: too old when now - iat > max_age + skew
