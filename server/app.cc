@@ -165,6 +165,8 @@ int RunServe(const ServeFlags& flags) {
     return kExitBad;
   }
   static SystemClock system_clock;
+  // --clock-offset stages a server whose clock is off (cli.md, tock serve).
+  OffsetClock base_clock(system_clock, flags.clock_offset_s);
   const ClockConfig& cc = loaded.config->clock;
   std::unique_ptr<CorrectedClock> corrected;
   if (!cc.servers.empty()) {
@@ -175,11 +177,11 @@ int RunServe(const ServeFlags& flags) {
     options.refresh_interval_s = static_cast<double>(cc.interval_s);
     options.max_offset_s = static_cast<double>(cc.max_offset_s);
     options.fallback_after_s = static_cast<double>(cc.fallback_after_s);
-    Result<std::unique_ptr<CorrectedClock>> started = CorrectedClock::Start(system_clock, options);
+    Result<std::unique_ptr<CorrectedClock>> started = CorrectedClock::Start(base_clock, options);
     if (!started.ok()) return Fail("[clock]: " + started.error().message());
     corrected = std::move(*started);
   }
-  const Clock& clock = corrected ? static_cast<const Clock&>(*corrected) : system_clock;
+  const Clock& clock = corrected ? static_cast<const Clock&>(*corrected) : base_clock;
   Logger log(clock, loaded.config->log_file);
   if (!log.ok()) return Fail("cannot open log_file " + *loaded.config->log_file);
   Metrics metrics;

@@ -9,6 +9,9 @@ namespace tock::server {
 struct ServeFlags {
   std::string config_file;  // empty: embedded defaults
   Overrides overrides;
+  // --clock-offset: the whole server's clock (issuing, validation, the SNTP
+  // comparison) runs this many seconds ahead (negative: behind).
+  double clock_offset_s = 0;
 };
 
 // RunServe loads the config, opens the keys and the replay store, listens

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "app.h"
+#include "common/options.h"
 
 namespace tock::cli {
 
@@ -19,7 +20,23 @@ Command RegisterServe(CLI::App& root) {
   CLI::Option* d = app->add_option("--data-dir", *data_dir,
                                    "Folder for keys and the replay database (default ./tock-data)");
   CLI::Option* i = app->add_option("--issuer", *issuer, "Issuer URL (default http://LISTEN)");
+  auto clock = std::make_shared<ClockOptions>();
+  clock->Register(*app);
   return Command{app, [=] {
+                   // serve reads the clock all along: --clock-offset shifts it
+                   // (issuing, validation, SNTP); a pinned --now makes no sense.
+                   const Output out{"serve"};
+                   if (!clock->now.empty()) {
+                     return ReportCannotJudge(
+                         out, UsageError("--now is refused for serve: a server's clock must "
+                                         "run; use --clock-offset D to shift it."));
+                   }
+                   if (!clock->offset.empty()) {
+                     Result<std::int64_t> shift =
+                         ParseDurationOption("--clock-offset", clock->offset, true);
+                     if (!shift.ok()) return ReportCannotJudge(out, shift.error());
+                     flags->clock_offset_s = static_cast<double>(*shift);
+                   }
                    if (l->count()) flags->overrides.listen = *listen;
                    if (d->count()) flags->overrides.data_dir = *data_dir;
                    if (i->count()) flags->overrides.issuer = *issuer;

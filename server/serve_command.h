@@ -6,7 +6,8 @@
 
 namespace tock::cli {
 
-// RegisterServe adds `serve` (--config, --listen, --data-dir, --issuer).
+// RegisterServe adds `serve` (--config, --listen, --data-dir, --issuer,
+// --clock-offset; --now is refused).
 Command RegisterServe(CLI::App& root);
 
 }  // namespace tock::cli
