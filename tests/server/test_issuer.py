@@ -2,12 +2,14 @@
 import base64
 import os
 import stat
+import time
 import unittest
 
 import serverlib as sl
 
 SECRET = "correct horse battery staple, 32+ bytes long"
 AUD = "https://api.example.com"
+UNIFORM = "client authentication failed"
 
 
 class IssuerTest(unittest.TestCase):
@@ -41,6 +43,18 @@ audiences = ["{AUD}"]
     def assertion(self, *args, aud=None, ttl="60s"):
         return sl.sign(self.client_key, "--iss", "jwtclient", "--sub", "jwtclient",
                        "--aud", aud or self.server.url, "--ttl", ttl, *args)
+
+    def rejection(self, code):
+        """The last /token rejection log line with |code| (waiting up to 5 s
+        for a buffered log)."""
+        deadline = time.time() + 5
+        while True:
+            lines = [l for l in self.server.log_lines()
+                     if l.get("endpoint") == "/token" and l.get("code") == code]
+            if lines or time.time() > deadline:
+                self.assertTrue(lines, "no /token rejection logged with code " + code)
+                return lines[-1]
+            time.sleep(0.05)
 
     def post_assertion(self, assertion):
         return self.server.post_form("/token", {
@@ -127,7 +141,10 @@ audiences = ["{AUD}"]
         res = self.server.token("billing", SECRET + "x")
         self.assertEqual(res.status, 401)
         self.assertEqual(res.json()["error"], "invalid_client")
-        self.assertIn("wrong client secret", res.json()["error_description"])
+        # server.md round 2: one description for every failed client
+        # authentication; the cause is in the log.
+        self.assertEqual(res.json()["error_description"], UNIFORM)
+        self.assertIn("wrong client secret", self.rejection("bad_secret")["message"])
         self.assertEqual(res.header("WWW-Authenticate"), 'Basic realm="tock"')
 
     def test_secret_sent_without_form_urlencoding_is_accepted(self):
@@ -142,7 +159,8 @@ audiences = ["{AUD}"]
         res = self.server.post_form("/token", {"grant_type": "client_credentials"},
                                     {"Authorization": "Basic not base64!"})
         self.assertEqual(res.status, 401)
-        self.assertIn("not valid HTTP Basic", res.json()["error_description"])
+        self.assertEqual(res.json()["error_description"], UNIFORM)
+        self.assertIn("not valid HTTP Basic", self.rejection("malformed")["message"])
 
     def post_raw_form(self, body, authorization=None):
         return self.server.request("POST", "/token", {
@@ -185,7 +203,9 @@ audiences = ["{AUD}"]
         res = self.post_raw_form("grant_type=client_credentials", raw)
         self.assertEqual(res.status, 401)
         self.assertEqual(res.json()["error"], "invalid_client")
-        self.assertEqual(res.json()["error_description"], "the Basic credentials have a bad %-escape")
+        self.assertEqual(res.json()["error_description"], UNIFORM)
+        self.assertEqual(self.rejection("malformed")["message"],
+                         "the Basic credentials have a bad %-escape")
 
     def test_unknown_client_is_invalid_client(self):
         res = self.server.token("nobody", SECRET)
@@ -219,13 +239,15 @@ audiences = ["{AUD}"]
         res = self.post_assertion(assertion)
         self.assertEqual(res.status, 401)
         self.assertEqual(res.json()["error"], "invalid_client")
-        self.assertIn("replayed", res.json()["error_description"])
+        self.assertEqual(res.json()["error_description"], UNIFORM)
+        self.assertIn("replayed", self.rejection("replayed")["message"])
 
     def test_assertion_for_token_endpoint_audience_is_refused_by_default(self):
         res = self.post_assertion(self.assertion(aud=self.server.url + "/token"))
         self.assertEqual(res.status, 401)
         self.assertEqual(res.json()["error"], "invalid_client")
-        self.assertIn('aud "%s/token"' % self.server.url, res.json()["error_description"])
+        self.assertEqual(res.json()["error_description"], UNIFORM)
+        self.assertIn('aud "%s/token"' % self.server.url, self.rejection("aud_mismatch")["message"])
 
     def test_assertion_with_too_long_lifetime_is_refused(self):
         res = self.post_assertion(self.assertion(ttl="1h"))
@@ -244,7 +266,8 @@ audiences = ["{AUD}"]
                             self.server.url, "--ttl", "60s", "--no-kid")
         res = self.post_assertion(assertion)
         self.assertEqual(res.status, 401)
-        self.assertIn("signature", res.json()["error_description"])
+        self.assertEqual(res.json()["error_description"], UNIFORM)
+        self.assertIn("signature", self.rejection("bad_signature")["message"])
 
     def test_issued_tokens_are_logged_without_the_token(self):
         token = self.server.token("billing", SECRET).json()["access_token"]
@@ -287,7 +310,8 @@ class RestartTest(unittest.TestCase):
             server.start()
             res = server.post_form("/token", fields)
             self.assertEqual(res.status, 401)
-            self.assertIn("replayed", res.json()["error_description"])
+            self.assertEqual(res.json()["error_description"], "client authentication failed")
+            self.assertTrue([l for l in server.log_lines() if l.get("code") == "replayed"])
         finally:
             server.cleanup()
 
