@@ -54,6 +54,10 @@ std::string_view ToString(ErrorCode code) {
       return "io_error";
     case ErrorCode::kNetworkError:
       return "network_error";
+    case ErrorCode::kTokenRefused:
+      return "token_refused";
+    case ErrorCode::kDiscoveryError:
+      return "discovery_error";
   }
   return "unknown";
 }
@@ -64,6 +68,7 @@ Disposition DispositionOf(ErrorCode code) {
     case ErrorCode::kKeyError:
     case ErrorCode::kIoError:
     case ErrorCode::kNetworkError:
+    case ErrorCode::kDiscoveryError:
       return Disposition::kCannotJudge;
     default:
       return Disposition::kRejected;
