@@ -23,6 +23,8 @@ Command RegisterJwks(CLI::App& root);
 Command RegisterThumbprint(CLI::App& root);
 // `tock hash-secret` (commands/hash_secret.cc, written with the server).
 Command RegisterHashSecret(CLI::App& root);
+// `tock token` (commands/token.cc): client credentials via tock::TokenSource.
+Command RegisterToken(CLI::App& root);
 // `tock keys rotate|list` (commands/keys.cc; only in a build with the server).
 Command RegisterKeys(CLI::App& root);
 
