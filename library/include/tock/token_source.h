@@ -78,8 +78,9 @@ struct TokenSourceOptions {
 // IssuerClock is the issuer's clock offset estimated from one answer of the
 // token endpoint: positive when the issuer's clock is ahead of this
 // machine's (the sign of `tock clock`). "iat" when the answer held a JWT
-// whose iat lies ahead of the request's end, else "date" from the Date
-// header against the request's midpoint; no source, no offset.
+// whose iat lies ahead of the request's end (iat + 0.5 - end), else "date"
+// from the Date header (Date + 0.5 - the request's midpoint); neither, no
+// offset.
 struct IssuerClock {
   std::optional<double> offset_s;
   std::string source;  // "iat", "date" or empty

@@ -227,8 +227,10 @@ IssuerClock EstimateIssuerClock(const HttpResponse& response, double start, doub
     if (auto token = FindString(*body, "access_token")) {
       Result<UnverifiedView> view = InspectUnverified(*token);
       std::optional<double> iat = view.ok() ? view->NumberClaim("iat") : std::nullopt;
-      // An iat behind is no evidence: issuers may backdate it.
-      if (iat && *iat > end) return IssuerClock{std::floor(*iat) + 0.5 - midpoint, "iat"};
+      // An iat behind is no evidence: issuers may backdate it. An issuer
+      // stamps iat after its work on the request (a client secret's scrypt
+      // among it), close to the answer's departure: so against the end.
+      if (iat && *iat > end) return IssuerClock{std::floor(*iat) + 0.5 - end, "iat"};
     }
   }
   if (std::optional<double> date = HttpDate(response.Header("Date"))) {
