@@ -1,6 +1,7 @@
 // `tock token`: the sender's side. Gets an access token with the client
 // credentials grant through tock::TokenSource, caches it, and warns when the
 // issuer's clock disagrees with this machine's (cli.md, `tock token`).
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -143,6 +144,7 @@ int RunToken(const TokenOptions& o) {
   Result<TokenSourceOptions> options = MakeSourceOptions(o);
   if (!options.ok()) return ReportTokenError(o.out, options.error());
   std::string cache_file;
+  std::optional<AccessToken> saved;
   if (!o.no_cache) {
     Result<std::string> dir = o.cache_dir.empty() ? DefaultCacheDir() : o.cache_dir;
     if (!dir.ok()) return ReportTokenError(o.out, dir.error());
@@ -150,7 +152,7 @@ int RunToken(const TokenOptions& o) {
       return ReportTokenError(o.out, ready.error());
     }
     cache_file = *dir + "/" + TokenCacheName(*options) + ".json";
-    std::optional<AccessToken> saved = ReadCachedToken(cache_file);
+    saved = ReadCachedToken(cache_file);
     const double now = now_clock.NowPrecise();
     if (saved && now < saved->expires_at &&
         !saved->RefreshDue(now, static_cast<double>(options->min_ttl_s))) {
@@ -164,12 +166,21 @@ int RunToken(const TokenOptions& o) {
   const bool assertions = options->key.has_value();
   Result<std::unique_ptr<TokenSource>> source = TokenSource::Create(*options, now_clock);
   if (!source.ok()) return ReportTokenError(o.out, source.error());
+  // A cached token due for renewal but not expired is what a failed
+  // renewal falls back to, as TokenSource does for programs.
+  if (saved && now_clock.NowPrecise() < saved->expires_at) (*source)->Seed(*saved);
   Result<AccessToken> token = (*source)->Get();
   WarnAboutClock((*source)->LastIssuerClock(), assertions);
   if (!token.ok()) return ReportTokenError(o.out, token.error());
+  if (token->cached) {
+    PrintNote(o.out, "could not renew the token; using the cached one, which has " +
+                         FormatDuration(std::max(0.0, token->expires_at - now_clock.NowPrecise())) +
+                         " left");
+    return PrintToken(o.out, *token, now_clock.NowPrecise(), o.header_line);
+  }
   if (!cache_file.empty() && token->lifetime_s > 0) {
-    if (Result<void> saved = WriteCachedToken(cache_file, *token); !saved.ok()) {
-      PrintNote(o.out, "the token was not cached: " + saved.error().message());
+    if (Result<void> written = WriteCachedToken(cache_file, *token); !written.ok()) {
+      PrintNote(o.out, "the token was not cached: " + written.error().message());
     }
   }
   return PrintToken(o.out, *token, now_clock.NowPrecise(), o.header_line);

@@ -206,6 +206,37 @@ class TokenServeTest(unittest.TestCase):
         self.assertEqual(json.loads(out)["error"]["code"], "network_error")
 
 
+class FailingRenewalTest(unittest.TestCase):
+    """A cached token due for renewal is still printed while renewal fails,
+    until it expires (cli.md: a still-valid cached token served)."""
+
+    def test_cached_token_outlives_a_dead_endpoint(self):
+        server, _ = start_server(19060)
+        tmp = tempfile.mkdtemp(prefix="tock-token-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        try:
+            secret = sl.write(os.path.join(tmp, "secret"), SECRET)
+            args = ["token", "--token-url", server.url + "/token", "--client-id", "billing",
+                    "--secret-file", secret, "--cache", os.path.join(tmp, "cache"),
+                    "--min-ttl", "300s", "--json"]
+            code, out, err = tp.tock(*args)
+            self.assertEqual(code, 0, err)
+            token = json.loads(out)["access_token"]
+        finally:
+            server.cleanup()
+        # 400 s later by this machine's clock: renewal is due, the endpoint is gone.
+        code, out, err = tp.tock(*args, "--clock-offset", "400s")
+        self.assertEqual(code, 0, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["access_token"], token)
+        self.assertTrue(doc["cached"])
+        self.assertIn("could not renew", err)
+        # Past its expiry: the error.
+        code, out, err = tp.tock(*args, "--clock-offset", "700s")
+        self.assertEqual(code, 2, out)
+        self.assertEqual(json.loads(out)["error"]["code"], "network_error")
+
+
 class DiscoveryMismatchTest(unittest.TestCase):
     """A discovery document for another issuer: exit 2 discovery_error."""
 
