@@ -163,6 +163,17 @@ class TokenServeTest(unittest.TestCase):
                                  self.server.url, "--no-cache")
         self.assertEqual(code, 0, err)
 
+    def test_secret_from_the_environment(self):
+        env = dict(os.environ, BILLING_SECRET=SECRET)
+        code, out, err = tp.tock("token", "--issuer", self.server.url, "--client-id", "billing",
+                                 "--secret-env", "BILLING_SECRET", "--no-cache", env=env)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(out.count("."), 2)
+        code, out, _ = tp.tock("token", "--issuer", self.server.url, "--client-id", "billing",
+                               "--secret-env", "NO_SUCH_VARIABLE_HERE", "--no-cache", "--json")
+        self.assertEqual(code, 2)
+        self.assertEqual(json.loads(out)["error"]["code"], "usage")
+
     def test_header_line_for_curl(self):
         code, out, err = self.token("--header")
         self.assertEqual(code, 0, err)
