@@ -65,7 +65,7 @@ int Main(int argc, char** argv) {
   std::vector<Command> commands = {
       RegisterDecode(app), RegisterVerify(app),     RegisterSign(app),       RegisterKeygen(app),
       RegisterJwks(app),   RegisterThumbprint(app), RegisterHashSecret(app), RegisterClock(app),
-      RegisterAudit(app),  RegisterProbe(app)};
+      RegisterAudit(app),  RegisterProbe(app),      RegisterToken(app)};
 #ifdef TOCK_WITH_SERVER
   commands.push_back(RegisterServe(app));
   commands.push_back(RegisterKeys(app));

@@ -27,6 +27,8 @@ Command RegisterHashSecret(CLI::App& root);
 Command RegisterAudit(CLI::App& root);
 // `tock probe URL` (commands/probe*.cc): measure a remote validator.
 Command RegisterProbe(CLI::App& root);
+// `tock token` (commands/token.cc): client credentials via tock::TokenSource.
+Command RegisterToken(CLI::App& root);
 // `tock keys rotate|list` (commands/keys.cc; only in a build with the server).
 Command RegisterKeys(CLI::App& root);
 

@@ -56,6 +56,10 @@ std::string_view ToString(ErrorCode code) {
       return "network_error";
     case ErrorCode::kProbeError:
       return "probe_error";
+    case ErrorCode::kTokenRefused:
+      return "token_refused";
+    case ErrorCode::kDiscoveryError:
+      return "discovery_error";
   }
   return "unknown";
 }
@@ -67,6 +71,7 @@ Disposition DispositionOf(ErrorCode code) {
     case ErrorCode::kIoError:
     case ErrorCode::kNetworkError:
     case ErrorCode::kProbeError:
+    case ErrorCode::kDiscoveryError:
       return Disposition::kCannotJudge;
     default:
       return Disposition::kRejected;

@@ -41,6 +41,11 @@ enum class ErrorCode {
   // `tock probe` could not measure: the baseline was refused, the validator
   // answered 429/5xx, an edge lay beyond --max, or the request cap was hit.
   kProbeError,
+  // The token endpoint refused the client or the request with an OAuth
+  // error (a 4xx other than 429): exit 1, like a rejection.
+  kTokenRefused,
+  // Discovery failed: no metadata document, or one for another issuer.
+  kDiscoveryError,
 };
 
 // ToString returns the spec's code string for |code|, e.g. "not_yet_valid".
@@ -67,6 +72,15 @@ struct Diagnosis {
   std::optional<double> delta_s;       // how far outside the window, without skew
   std::optional<std::int64_t> max_s;   // max_age / max_lifetime that was exceeded
   std::optional<std::string> hint;     // likely cause and fix, one sentence
+  // Token endpoint answers (tock::TokenSource): the RFC 6749 §5.2 "error",
+  // the HTTP status, a Retry-After in seconds, and the issuer's clock offset
+  // estimated from the answer (positive: the issuer is ahead), with its
+  // source, "date" or "iat".
+  std::optional<std::string> oauth_error;
+  std::optional<int> http_status;
+  std::optional<double> retry_after_s;
+  std::optional<double> issuer_clock_offset_s;
+  std::optional<std::string> issuer_clock_source;
 };
 
 // Error is what a tock call returns instead of a value. It is a plain value
