@@ -106,6 +106,7 @@ http {{
             proxy_set_header Content-Length "";
             proxy_http_version 1.1;
             proxy_set_header Connection "";
+            proxy_set_header Host localhost;  # tock on loopback answers loopback names only
         }}
         location /api/ {{
             auth_request /_auth;
