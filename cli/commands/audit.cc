@@ -119,14 +119,13 @@ int RunAudit(const AuditOptions& o) {
   Result<audit::Baseline> baseline = audit::MakeBaseline(o, *keys, (*clock)->Now());
   if (!baseline.ok()) return ReportCannotJudge(o.out, baseline.error());
 
-  Result<std::unique_ptr<BearerClient>> made = BearerClient::Make(std::move(*request));
-  if (!made.ok()) return ReportCannotJudge(o.out, made.error());
-  BearerClient& client = **made;
+  BearerClient client(std::move(*request));
   std::optional<BearerAnswer> answer = client.Send(baseline->token);
   if (!answer->status) {
-    return ReportCannotJudge(o.out, Error(ErrorCode::kNetworkError,
-                                          "no answer from " + o.url + " to the baseline token: " +
-                                              answer->transport_error + "."));
+    // transport_error names the URL ("cannot reach URL: reason").
+    return ReportCannotJudge(
+        o.out, Error(ErrorCode::kNetworkError,
+                     "no answer to the baseline token: " + answer->transport_error + "."));
   }
   if (!client.Accepted(*answer->status)) return BaselineRefused(o, *answer);
 

@@ -122,11 +122,8 @@ Result<BearerRequest> MakeRequest(const ProbeOptions& o, const ProbeLimits& limi
 // probe stops), no answer kNetworkError.
 Result<ProbeAnswer> ToProbeAnswer(const BearerClient& client,
                                   const std::optional<BearerAnswer>& answer) {
-  const std::string& url = client.request().url;
   if (!answer) return Error(ErrorCode::kProbeError, "the request cap is reached");
-  if (!answer->status) {
-    return Error(ErrorCode::kNetworkError, "cannot reach " + url + ": " + answer->transport_error);
-  }
+  if (!answer->status) return Error(ErrorCode::kNetworkError, answer->transport_error);
   const int status = *answer->status;
   const std::string& challenge = answer->www_authenticate;
   const std::string detail =
@@ -203,13 +200,12 @@ int RunProbeCommand(const ProbeOptions& o) {
   if (!request.ok()) return ReportCannotJudge(o.out, request.error());
   Result<SigningSetup> signing = PrepareSigning(o);
   if (!signing.ok()) return ReportCannotJudge(o.out, signing.error());
-  Result<std::unique_ptr<BearerClient>> client = BearerClient::Make(std::move(*request));
-  if (!client.ok()) return ReportCannotJudge(o.out, client.error());
+  BearerClient client(std::move(*request));
 
   SendProbe send = [&](const ProbeClaims& claims) -> Result<ProbeAnswer> {
     Result<std::string> token = SignProbe(*signing, claims);
     if (!token.ok()) return std::move(token).error();
-    return ToProbeAnswer(**client, (*client)->Send(*token));
+    return ToProbeAnswer(client, client.Send(*token));
   };
   ProbeTiming timing{&(*clock)->clock(), [](double seconds) {
                        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));

@@ -1,12 +1,9 @@
 #include "common/bearer_request.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <mutex>
 #include <thread>
 
 #include "common/options.h"
@@ -16,18 +13,6 @@ namespace tock::cli {
 namespace {
 
 constexpr std::size_t kMaxChallengeBytes = 1024;
-
-struct Collected {
-  std::size_t max_body_bytes = 0;
-  std::size_t body_bytes = 0;
-  std::string www_authenticate;
-};
-
-std::size_t DropBody(char*, std::size_t size, std::size_t nmemb, void* userdata) {
-  auto* c = static_cast<Collected*>(userdata);
-  c->body_bytes += size * nmemb;
-  return c->body_bytes > c->max_body_bytes ? 0 : size * nmemb;
-}
 
 std::string_view TrimSpace(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -43,74 +28,33 @@ bool HasPrefixNoCase(std::string_view text, std::string_view lower_prefix) {
   return true;
 }
 
-std::size_t KeepChallenge(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
-  auto* c = static_cast<Collected*>(userdata);
-  const std::string_view line(ptr, size * nmemb);
-  if (HasPrefixNoCase(line, "http/")) c->www_authenticate.clear();  // a new response
-  if (HasPrefixNoCase(line, "www-authenticate:")) {
-    if (!c->www_authenticate.empty()) c->www_authenticate += ", ";
-    c->www_authenticate += TrimSpace(line.substr(17));
-    if (c->www_authenticate.size() > kMaxChallengeBytes) {
-      c->www_authenticate.resize(kMaxChallengeBytes);
+// Challenges joins every WWW-Authenticate of the response, capped: it is
+// quoted in messages, and a hostile server may send a lot of it.
+std::string Challenges(const HttpHeaders& headers) {
+  std::string joined;
+  for (const auto& [name, value] : headers) {
+    if (name.size() != 16 || !HasPrefixNoCase(name, "www-authenticate")) continue;
+    if (!joined.empty()) joined += ", ";
+    joined += value;
+    if (joined.size() > kMaxChallengeBytes) {
+      joined.resize(kMaxChallengeBytes);
+      break;
     }
   }
-  return size * nmemb;
+  return joined;
 }
 
-void ApplyMethod(CURL* c, const std::string& method) {
-  if (method == "GET") {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-  } else if (method == "HEAD") {
-    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  } else {
-    // An empty body, sent with Content-Length: 0, under the given verb.
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  }
-}
-
-BearerAnswer Perform(CURL* c, const BearerRequest& request, std::string_view token) {
-  curl_easy_reset(c);  // keeps the connection cache
-  Collected collected;
-  collected.max_body_bytes = request.max_body_bytes;
-  char error[CURL_ERROR_SIZE] = {};
-  curl_slist* headers = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
-  }
-  headers = curl_slist_append(headers,
-                              (request.bearer_header + ": Bearer " + std::string(token)).c_str());
-  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // never carry a token elsewhere
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_s * 1000));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, DropBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &collected);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, KeepChallenge);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &collected);
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  if (!request.user_agent.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERAGENT, request.user_agent.c_str());
-  }
-  ApplyMethod(c, request.method);
-  const CURLcode code = curl_easy_perform(c);
-  curl_slist_free_all(headers);
-  long status = 0;
-  curl_off_t total_us = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total_us);
-  // A status that arrived is the answer, even when the transfer then failed:
-  // a body cut off at max_body_bytes, or a server that answers 431 to a
-  // 64 KiB header and resets the connection with the rest unread (node does).
-  if (code != CURLE_OK && status == 0) {
-    return BearerAnswer{std::nullopt, "",
-                        error[0] != '\0' ? std::string(error) : curl_easy_strerror(code)};
-  }
-  return BearerAnswer{static_cast<int>(status), collected.www_authenticate, "",
-                      static_cast<double>(total_us) / 1000.0};
+HttpRequest MakeHttpRequest(const BearerRequest& request, std::string_view token) {
+  HttpRequest http;
+  http.method = request.method;
+  http.url = request.url;
+  http.headers = request.headers;
+  http.headers.emplace_back(request.bearer_header, "Bearer " + std::string(token));
+  http.timeout_s = request.timeout_s;
+  http.max_response_bytes = request.max_body_bytes;
+  http.discard_body = true;  // a validator is judged by its status
+  http.user_agent = request.user_agent;
+  return http;
 }
 
 }  // namespace
@@ -158,20 +102,8 @@ Result<std::pair<std::string, std::string>> ParseHeaderOption(std::string_view t
   return std::make_pair(std::string(name), std::string(TrimSpace(text.substr(colon + 1))));
 }
 
-Result<std::unique_ptr<BearerClient>> BearerClient::Make(BearerRequest request) {
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<BearerClient> client(new BearerClient(std::move(request)));
-  client->curl_ = curl_easy_init();
-  if (client->curl_ == nullptr) {
-    return Error(ErrorCode::kNetworkError, "libcurl could not be initialised");
-  }
-  return client;
-}
-
-BearerClient::~BearerClient() {
-  if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
-}
+BearerClient::BearerClient(BearerRequest request, std::shared_ptr<HttpTransport> transport)
+    : request_(std::move(request)), transport_(std::move(transport)) {}
 
 std::optional<BearerAnswer> BearerClient::Send(std::string_view token) {
   if (sent_ >= request_.max_requests) return std::nullopt;
@@ -182,9 +114,10 @@ std::optional<BearerAnswer> BearerClient::Send(std::string_view token) {
   }
   last_start_ = std::chrono::steady_clock::now();
   ++sent_;
-  return Perform(static_cast<CURL*>(curl_), request_, token);
+  Result<HttpResponse> response = transport_->Send(MakeHttpRequest(request_, token));
+  if (!response.ok()) return BearerAnswer{std::nullopt, "", response.error().message()};
+  return BearerAnswer{response->status, Challenges(response->headers), "", response->total_ms};
 }
-
 void BearerFlags::Register(CLI::App& app) {
   app.add_option("--method", method, "HTTP method of every request")->capture_default_str();
   app.add_option("--header", headers, "Extra request header; repeatable")

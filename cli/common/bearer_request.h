@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "tock/http_transport.h"
 #include "tock/result.h"
 
 namespace tock::cli {
@@ -55,20 +56,18 @@ struct BearerAnswer {
   std::optional<int> status;
   std::string www_authenticate;  // all challenges, ", "-joined, capped
   std::string transport_error;
-  double rtt_ms = 0;  // libcurl's total time of the exchange
+  double rtt_ms = 0;  // the transport's total time of the exchange
 };
 
-// BearerClient sends tokens one at a time over one libcurl handle (the
-// connection is reused, so a round trip is the validator's, not a TCP
-// handshake's), never faster than the rate and never more than the cap.
-// Not thread-safe: one command, one client.
+// BearerClient sends tokens one at a time through the library's transport
+// (tock::MakeCurlTransport by default: no redirects, connections reused, so
+// a round trip is the validator's rather than a handshake's), never faster
+// than the rate and never more than the cap. Not thread-safe: one command,
+// one client.
 class BearerClient {
  public:
-  // Make takes a request from BearerFlags::ToRequest (which checks the URL).
-  static Result<std::unique_ptr<BearerClient>> Make(BearerRequest request);
-  ~BearerClient();
-  BearerClient(const BearerClient&) = delete;
-  BearerClient& operator=(const BearerClient&) = delete;
+  explicit BearerClient(BearerRequest request,
+                        std::shared_ptr<HttpTransport> transport = MakeCurlTransport());
 
   // Send waits for the rate, then sends |token|; nullopt (nothing sent) when
   // the request cap is reached.
@@ -78,9 +77,8 @@ class BearerClient {
   const BearerRequest& request() const { return request_; }
 
  private:
-  explicit BearerClient(BearerRequest request) : request_(std::move(request)) {}
   BearerRequest request_;
-  void* curl_ = nullptr;
+  std::shared_ptr<HttpTransport> transport_;
   int sent_ = 0;
   std::optional<std::chrono::steady_clock::time_point> last_start_;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <vector>
 
 namespace tock {
 namespace {
@@ -27,17 +28,20 @@ struct SlistFree {
 struct Exchange {
   HttpResponse response;
   std::size_t max_bytes = 0;
+  std::size_t body_bytes = 0;
+  bool discard_body = false;
   bool too_large = false;
 };
 
 std::size_t WriteBody(char* ptr, std::size_t size, std::size_t nmemb, void* userdata) {
   auto* ex = static_cast<Exchange*>(userdata);
   const std::size_t n = size * nmemb;
-  if (ex->response.body.size() + n > ex->max_bytes) {
+  ex->body_bytes += n;
+  if (ex->body_bytes > ex->max_bytes) {
     ex->too_large = true;
     return 0;  // curl fails with CURLE_WRITE_ERROR
   }
-  ex->response.body.append(ptr, n);
+  if (!ex->discard_body) ex->response.body.append(ptr, n);
   return n;
 }
 
@@ -66,37 +70,87 @@ std::size_t WriteHeader(char* ptr, std::size_t size, std::size_t nmemb, void* us
   return n;
 }
 
+Error NetworkError(const HttpRequest& request, const std::string& reason) {
+  return Error(ErrorCode::kNetworkError, "cannot reach " + request.url + ": " + reason);
+}
+
+// HandlePool keeps a few idle easy handles: a handle keeps its connections,
+// so a later request to the same host skips the handshake.
+class HandlePool {
+ public:
+  ~HandlePool() {
+    for (CURL* c : idle_) curl_easy_cleanup(c);
+  }
+  std::unique_ptr<CURL, CurlFree> Take() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.empty()) return std::unique_ptr<CURL, CurlFree>(curl_easy_init());
+    CURL* c = idle_.back();
+    idle_.pop_back();
+    curl_easy_reset(c);  // keeps the connection cache
+    return std::unique_ptr<CURL, CurlFree>(c);
+  }
+  void Give(std::unique_ptr<CURL, CurlFree> handle) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.size() < kMaxIdle) idle_.push_back(handle.release());
+  }
+
+ private:
+  static constexpr std::size_t kMaxIdle = 4;
+  std::mutex mutex_;
+  std::vector<CURL*> idle_;
+};
+
 class CurlTransport final : public HttpTransport {
  public:
   Result<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  HandlePool pool_;
 };
 
-Error NetworkError(const HttpRequest& request, const std::string& reason) {
-  return Error(ErrorCode::kNetworkError, "cannot reach " + request.url + ": " + reason);
+void ApplyMethod(CURL* c, const HttpRequest& request) {
+  if (request.method == "GET") return;
+  if (request.method == "HEAD") {
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  // Any other verb carries the body, with its Content-Length (0 when empty).
+  curl_easy_setopt(c, CURLOPT_POST, 1L);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (request.method != "POST") {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+}
+
+Result<std::unique_ptr<curl_slist, SlistFree>> MakeHeaderList(const HttpRequest& request) {
+  std::unique_ptr<curl_slist, SlistFree> headers;
+  auto append = [&headers](const std::string& line) {
+    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
+    if (grown == nullptr) return false;
+    headers.release();
+    headers.reset(grown);
+    return true;
+  };
+  for (const auto& [name, value] : request.headers) {
+    if (!append(name + ": " + value)) return NetworkError(request, "out of memory");
+  }
+  // A request without Expect: a token request is small, and waiting for
+  // 100 Continue would only add a round trip.
+  append("Expect:");
+  return headers;
 }
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   static std::once_flag init;
   std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  std::unique_ptr<CURL, CurlFree> curl = pool_.Take();
   if (!curl) return NetworkError(request, "libcurl could not be initialised");
-  std::unique_ptr<curl_slist, SlistFree> headers;
-  for (const auto& [name, value] : request.headers) {
-    const std::string line = name + ": " + value;
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
-    if (grown == nullptr) return NetworkError(request, "out of memory");
-    headers.release();
-    headers.reset(grown);
-  }
-  // A request without Expect: a token request is small, and waiting for
-  // 100 Continue would only add a round trip.
-  curl_slist* grown = curl_slist_append(headers.get(), "Expect:");
-  if (grown != nullptr) {
-    headers.release();
-    headers.reset(grown);
-  }
+  Result<std::unique_ptr<curl_slist, SlistFree>> headers = MakeHeaderList(request);
+  if (!headers.ok()) return std::move(headers).error();
   Exchange ex;
   ex.max_bytes = request.max_response_bytes;
+  ex.discard_body = request.discard_body;
   char error[CURL_ERROR_SIZE] = {};
   const double seconds = request.timeout_s > 0.001 ? std::min(request.timeout_s, 86400.0) : 0.001;
   const long timeout_ms = static_cast<long>(seconds * 1000.0);
@@ -109,31 +163,34 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers->get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "tock");
-  if (request.method == "POST") {
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-  } else if (request.method != "GET") {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (!request.user_agent.empty()) {
+    curl_easy_setopt(c, CURLOPT_USERAGENT, request.user_agent.c_str());
   }
+  ApplyMethod(c, request);
   const CURLcode code = curl_easy_perform(c);
-  if (ex.too_large) {
+  long status = 0;
+  curl_off_t total_us = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total_us);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);  // the list dies here
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  pool_.Give(std::move(curl));
+  const bool status_is_answer = request.discard_body && status != 0;
+  if (ex.too_large && !status_is_answer) {
     return NetworkError(request, "the response is larger than the " +
                                      std::to_string(request.max_response_bytes) + "-byte limit");
   }
-  if (code != CURLE_OK) {
+  if (code != CURLE_OK && !status_is_answer) {
     return NetworkError(request, error[0] != '\0' ? std::string(error) : curl_easy_strerror(code));
   }
-  long status = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   ex.response.status = static_cast<int>(status);
+  ex.response.total_ms = static_cast<double>(total_us) / 1000.0;
   return std::move(ex.response);
 }
 
