@@ -7,6 +7,8 @@
 #include <mutex>
 #include <vector>
 
+#include "internal/curl_send.h"
+
 namespace tock {
 namespace {
 
@@ -70,8 +72,10 @@ std::size_t WriteHeader(char* ptr, std::size_t size, std::size_t nmemb, void* us
   return n;
 }
 
-Error NetworkError(const HttpRequest& request, const std::string& reason) {
-  return Error(ErrorCode::kNetworkError, "cannot reach " + request.url + ": " + reason);
+Error NetworkError(const HttpRequest& request, const internal::CurlPolicy& policy,
+                   const std::string& reason) {
+  return Error(ErrorCode::kNetworkError,
+               std::string(policy.failure_prefix) + request.url + ": " + reason);
 }
 
 // HandlePool keeps a few idle easy handles: a handle keeps its connections,
@@ -123,7 +127,8 @@ void ApplyMethod(CURL* c, const HttpRequest& request) {
   }
 }
 
-Result<std::unique_ptr<curl_slist, SlistFree>> MakeHeaderList(const HttpRequest& request) {
+Result<std::unique_ptr<curl_slist, SlistFree>> MakeHeaderList(const HttpRequest& request,
+                                                              const internal::CurlPolicy& policy) {
   std::unique_ptr<curl_slist, SlistFree> headers;
   auto append = [&headers](const std::string& line) {
     curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
@@ -133,7 +138,7 @@ Result<std::unique_ptr<curl_slist, SlistFree>> MakeHeaderList(const HttpRequest&
     return true;
   };
   for (const auto& [name, value] : request.headers) {
-    if (!append(name + ": " + value)) return NetworkError(request, "out of memory");
+    if (!append(name + ": " + value)) return NetworkError(request, policy, "out of memory");
   }
   // A request without Expect: a token request is small, and waiting for
   // 100 Continue would only add a round trip.
@@ -141,28 +146,43 @@ Result<std::unique_ptr<curl_slist, SlistFree>> MakeHeaderList(const HttpRequest&
   return headers;
 }
 
-Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<CURL, CurlFree> curl = pool_.Take();
-  if (!curl) return NetworkError(request, "libcurl could not be initialised");
-  Result<std::unique_ptr<curl_slist, SlistFree>> headers = MakeHeaderList(request);
+void ApplyRedirects(CURL* c, const HttpRequest& request, const internal::CurlPolicy& policy) {
+  if (!policy.follow_redirects) {
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // credentials never follow a redirect
+    return;
+  }
+  const bool https = request.url.size() >= 8 && EqualsNoCase(request.url.substr(0, 8), "https://");
+  // A redirect may not leave http(s), nor downgrade https to http.
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+}
+
+// Perform sends |request| on |c| (a fresh or reset handle).
+Result<HttpResponse> Perform(CURL* c, const HttpRequest& request,
+                             const internal::CurlPolicy& policy) {
+  Result<std::unique_ptr<curl_slist, SlistFree>> headers = MakeHeaderList(request, policy);
   if (!headers.ok()) return std::move(headers).error();
   Exchange ex;
   ex.max_bytes = request.max_response_bytes;
   ex.discard_body = request.discard_body;
   char error[CURL_ERROR_SIZE] = {};
+  // NaN and non-positive timeouts become 1 ms rather than "no timeout".
   const double seconds = request.timeout_s > 0.001 ? std::min(request.timeout_s, 86400.0) : 0.001;
   const long timeout_ms = static_cast<long>(seconds * 1000.0);
-  CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // credentials never follow a redirect
+  ApplyRedirects(c, request, policy);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // safe in threaded servers
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!request.discard_body) {
+    // Refuse early a body that announces its size (Content-Length) too large.
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(request.max_response_bytes));
+  }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers->get());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex);
@@ -180,18 +200,34 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &total_us);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);  // the list dies here
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
-  pool_.Give(std::move(curl));
   const bool status_is_answer = request.discard_body && status != 0;
-  if (ex.too_large && !status_is_answer) {
-    return NetworkError(request, "the response is larger than the " +
-                                     std::to_string(request.max_response_bytes) + "-byte limit");
+  if ((ex.too_large || code == CURLE_FILESIZE_EXCEEDED) && !status_is_answer) {
+    return NetworkError(request, policy,
+                        "the response is larger than the " +
+                            std::to_string(request.max_response_bytes) + "-byte limit");
   }
   if (code != CURLE_OK && !status_is_answer) {
-    return NetworkError(request, error[0] != '\0' ? std::string(error) : curl_easy_strerror(code));
+    return NetworkError(request, policy,
+                        error[0] != '\0' ? std::string(error) : curl_easy_strerror(code));
   }
   ex.response.status = static_cast<int>(status);
   ex.response.total_ms = static_cast<double>(total_us) / 1000.0;
   return std::move(ex.response);
+}
+
+void InitCurlOnce() {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
+  InitCurlOnce();
+  const internal::CurlPolicy policy;
+  std::unique_ptr<CURL, CurlFree> curl = pool_.Take();
+  if (!curl) return NetworkError(request, policy, "libcurl could not be initialised");
+  Result<HttpResponse> response = Perform(curl.get(), request, policy);
+  pool_.Give(std::move(curl));
+  return response;
 }
 
 }  // namespace
@@ -202,6 +238,17 @@ std::optional<std::string> HttpResponse::Header(std::string_view name) const {
   }
   return std::nullopt;
 }
+
+namespace internal {
+
+Result<HttpResponse> CurlSend(const HttpRequest& request, const CurlPolicy& policy) {
+  InitCurlOnce();
+  std::unique_ptr<CURL, CurlFree> curl(curl_easy_init());
+  if (!curl) return NetworkError(request, policy, "libcurl could not be initialised");
+  return Perform(curl.get(), request, policy);
+}
+
+}  // namespace internal
 
 std::shared_ptr<HttpTransport> MakeCurlTransport() { return std::make_shared<CurlTransport>(); }
 
