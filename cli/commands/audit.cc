@@ -3,7 +3,8 @@
 // registers the flags, gets the baseline accepted and wires the parts: the
 // inputs (audit_inputs), the catalogue (audit_cases*, audit_refs), the
 // forging helper (audit_forge), the listener (audit_listener), the request
-// layer (audit_http), the runner (audit_runner), the renderers (audit_render).
+// layer (common/bearer_request, shared with probe), the runner (audit_runner), the renderers
+// (audit_render).
 #include <boost/url/parse.hpp>
 #include <iostream>
 #include <memory>
@@ -70,45 +71,34 @@ Result<ListenAddress> ParseListen(const AuditOptions& o) {
   return address;
 }
 
-Result<audit::BearerRequest> MakeRequest(const AuditOptions& o) {
-  audit::BearerRequest request;
-  request.url = o.url;
-  if (o.url.rfind("http://", 0) != 0 && o.url.rfind("https://", 0) != 0) {
-    return UsageError("URL must be http:// or https://, got \"" + EscapeControls(o.url) + "\".");
-  }
-  request.method = o.method;
-  for (const std::string& h : o.headers) {
-    if (h.find(':') == std::string::npos) {
-      return UsageError("--header expects 'Name: value', got \"" + EscapeControls(h) + "\".");
-    }
-  }
-  request.headers = o.headers;
-  request.bearer_header = o.bearer_header;
-  Result<std::vector<audit::StatusRange>> accept = audit::ParseAccept(o.accept);
-  if (!accept.ok()) return std::move(accept).error();
-  request.accept = *accept;
-  if (!(o.rate > 0)) return UsageError("--rate must be a positive number of requests per second.");
-  request.rate_per_s = o.rate;
+// MakeRequest adds the audit's own limits to the shared request flags.
+Result<BearerRequest> MakeRequest(const AuditOptions& o) {
+  Result<BearerRequest> request = o.request.ToRequest(o.url);
+  if (!request.ok()) return request;
   if (o.max_requests < 1 || o.max_requests > kRequestCap) {
     return UsageError("--max-requests must be between 1 and 200.");
   }
-  request.max_requests = o.max_requests;
+  request->max_requests = o.max_requests;
   Result<std::int64_t> timeout = ParseDurationOption("--timeout", o.timeout);
   if (!timeout.ok()) return std::move(timeout).error();
-  request.timeout_s = static_cast<double>(std::max<std::int64_t>(1, *timeout));
+  request->timeout_s = static_cast<double>(std::max<std::int64_t>(1, *timeout));
+  request->max_body_bytes = 64 * 1024;  // a hostile token's answer is judged by its status
   return request;
 }
 
 // BaselineRefused is exit 2 probe_error: the audit cannot tell an attack's
 // refusal from a validator that refuses everything.
-int BaselineRefused(const AuditOptions& o, const audit::Answer& answer) {
-  std::string message =
+int BaselineRefused(const AuditOptions& o, const BearerAnswer& answer) {
+  const Error error(
+      ErrorCode::kProbeError,
       "the validator did not accept the baseline token (HTTP " + std::to_string(*answer.status) +
-      (answer.www_authenticate.empty() ? "" : ", WWW-Authenticate: " + answer.www_authenticate) +
-      "): give a --token it accepts now, or the --sign-key and claims it trusts.";
-  std::cerr << "tock audit: " << EscapeControls(message) << "\n";
-  if (o.out.json)
-    std::cout << audit::ProbeErrorJson(message, answer.status, answer.www_authenticate) << "\n";
+          (answer.www_authenticate.empty() ? ""
+                                           : ", WWW-Authenticate: " + answer.www_authenticate) +
+          "): give a --token it accepts now, or the --sign-key and claims it trusts.");
+  std::cerr << "tock audit: " << EscapeControls(error.message()) << "\n";
+  if (o.out.json) {
+    std::cout << audit::ProbeErrorJson(error, answer.status, answer.www_authenticate) << "\n";
+  }
   return kExitCannotJudge;
 }
 
@@ -120,7 +110,7 @@ int RunAudit(const AuditOptions& o) {
   if (!clock.ok()) return ReportCannotJudge(o.out, clock.error());
   Result<std::set<std::string>> only = audit::ParseOnly(o.only);
   if (!only.ok()) return ReportCannotJudge(o.out, only.error());
-  Result<audit::BearerRequest> request = MakeRequest(o);
+  Result<BearerRequest> request = MakeRequest(o);
   if (!request.ok()) return ReportCannotJudge(o.out, request.error());
   Result<ListenAddress> listen = ParseListen(o);
   if (!listen.ok()) return ReportCannotJudge(o.out, listen.error());
@@ -129,12 +119,13 @@ int RunAudit(const AuditOptions& o) {
   Result<audit::Baseline> baseline = audit::MakeBaseline(o, *keys, (*clock)->Now());
   if (!baseline.ok()) return ReportCannotJudge(o.out, baseline.error());
 
-  audit::BearerClient client(*request);
-  std::optional<audit::Answer> answer = client.Send(baseline->token);
+  BearerClient client(std::move(*request));
+  std::optional<BearerAnswer> answer = client.Send(baseline->token);
   if (!answer->status) {
-    return ReportCannotJudge(o.out, Error(ErrorCode::kNetworkError,
-                                          "no answer from " + o.url + " to the baseline token: " +
-                                              answer->transport_error + "."));
+    // transport_error names the URL ("cannot reach URL: reason").
+    return ReportCannotJudge(
+        o.out, Error(ErrorCode::kNetworkError,
+                     "no answer to the baseline token: " + answer->transport_error + "."));
   }
   if (!client.Accepted(*answer->status)) return BaselineRefused(o, *answer);
 
@@ -166,19 +157,7 @@ int RunAudit(const AuditOptions& o) {
 }
 
 void RegisterRequestFlags(CLI::App& app, AuditOptions& o) {
-  app.add_option("--method", o.method, "HTTP method of every request")->capture_default_str();
-  app.add_option("--header", o.headers, "Extra request header; repeatable")
-      ->type_name("'Name: value'")
-      ->allow_extra_args(false);
-  app.add_option("--bearer-header", o.bearer_header, "Header that carries 'Bearer TOKEN'")
-      ->type_name("NAME")
-      ->capture_default_str();
-  app.add_option("--accept", o.accept, "Statuses that mean accepted, e.g. 200,204 or 2xx")
-      ->type_name("CODES")
-      ->capture_default_str();
-  app.add_option("--rate", o.rate, "Requests per second at most")
-      ->type_name("N")
-      ->capture_default_str();
+  o.request.Register(app);
   app.add_option("--max-requests", o.max_requests, "Hard cap on requests sent (at most 200)")
       ->type_name("N")
       ->capture_default_str();

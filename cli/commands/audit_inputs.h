@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands/audit_cases.h"
+#include "common/bearer_request.h"
 #include "common/options.h"
 
 namespace tock::cli::audit {
@@ -25,11 +26,7 @@ struct AuditOptions {
   std::string iss, sub, typ;
   std::vector<std::string> audiences, claims;
   CLI::Option *iss_opt = nullptr, *sub_opt = nullptr, *typ_opt = nullptr, *kid_opt = nullptr;
-  std::string method = "GET";
-  std::vector<std::string> headers;
-  std::string bearer_header = "Authorization";
-  std::string accept = "2xx";
-  double rate = 10;
+  BearerFlags request;  // --method, --header, --bearer-header, --accept, --rate
   int max_requests = 200;
   std::string timeout = "10s";
   std::string only;

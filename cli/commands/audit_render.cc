@@ -152,17 +152,17 @@ std::string AuditHuman(const AuditReport& report, const Style& style) {
   return out.str();
 }
 
-std::string ProbeErrorJson(const std::string& message, std::optional<int> status,
+std::string ProbeErrorJson(const Error& error, std::optional<int> status,
                            const std::string& www_authenticate) {
-  JsonWriter error;
-  error.Str("code", "probe_error").Str("message", message);
+  JsonWriter doc;
+  doc.Str("code", std::string(error.code_string())).Str("message", error.message());
   if (status) {
-    error.Int("status", *status);
+    doc.Int("status", *status);
   } else {
-    error.Raw("status", "null");
+    doc.Raw("status", "null");
   }
-  error.Str("www_authenticate", www_authenticate);
-  return JsonWriter().Raw("error", error.Finish()).Finish();
+  doc.Str("www_authenticate", www_authenticate);
+  return JsonWriter().Raw("error", doc.Finish()).Finish();
 }
 
 }  // namespace tock::cli::audit

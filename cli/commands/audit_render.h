@@ -22,9 +22,10 @@ std::string AuditJson(const AuditReport& report);
 // AuditHuman is the report for a terminal.
 std::string AuditHuman(const AuditReport& report, const Style& style);
 
-// ProbeErrorJson is the exit-2 document when the baseline is not accepted:
+// ProbeErrorJson is the exit-2 document when the baseline is not accepted,
+// |error| (ErrorCode::kProbeError) with what the validator answered:
 // {"error":{"code":"probe_error","message":...,"status":N|null,"www_authenticate":...}}.
-std::string ProbeErrorJson(const std::string& message, std::optional<int> status,
+std::string ProbeErrorJson(const Error& error, std::optional<int> status,
                            const std::string& www_authenticate);
 
 }  // namespace tock::cli::audit

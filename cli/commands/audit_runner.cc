@@ -11,7 +11,7 @@ constexpr int kRetriesOn429 = 2;
 
 std::string PathOf(const std::string& target) { return target.substr(0, target.find('?')); }
 
-void Judge(const BearerClient& client, const Answer& answer, AttackCase& c) {
+void Judge(const BearerClient& client, const BearerAnswer& answer, AttackCase& c) {
   c.status = answer.status;
   if (!answer.status) {
     c.outcome = Outcome::kError;
@@ -28,7 +28,7 @@ void Judge(const BearerClient& client, const Answer& answer, AttackCase& c) {
 
 void SendCase(BearerClient& client, AttackCase& c) {
   for (int attempt = 0;; ++attempt) {
-    std::optional<Answer> answer = client.Send(c.token);
+    std::optional<BearerAnswer> answer = client.Send(c.token);
     if (!answer) {
       c.outcome = Outcome::kSkipped;
       c.reason = "request cap reached (" + std::to_string(client.sent()) + " requests)";

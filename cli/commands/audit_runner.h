@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "commands/audit_cases.h"
-#include "commands/audit_http.h"
 #include "commands/audit_listener.h"
+#include "common/bearer_request.h"
 
 namespace tock::cli::audit {
 

@@ -1,6 +1,6 @@
 // `tock probe URL`: measure a remote validator's clock offset and the clock
 // skew it allows from the outside (cli.md). The method is in probe_search.cc,
-// the HTTP in probe_http.cc, the output in render/probe_render.cc.
+// the HTTP in common/bearer_request.cc (shared with audit), the output in render/probe_render.cc.
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "commands/commands.h"
-#include "commands/probe_http.h"
 #include "commands/probe_search.h"
+#include "common/bearer_request.h"
 #include "common/options.h"
 #include "render/escape.h"
 #include "render/probe_render.h"
@@ -25,13 +25,9 @@ struct ProbeOptions {
   std::string alg, kid, typ = "JWT";
   std::string iss, sub;
   std::vector<std::string> audiences, claims;
-  std::string method = "GET";
-  std::vector<std::string> headers;
-  std::string bearer_header = "Authorization";
-  std::string accept = "2xx";
+  BearerFlags request;  // --method, --header, --bearer-header, --accept, --rate
   std::string max = "1h";
   std::int64_t max_requests = 64;
-  double rate = 10;
   std::string max_offset, min_skew;
   CLI::Option* kid_opt = nullptr;
   CLI::Option* iss_opt = nullptr;
@@ -111,26 +107,34 @@ Result<std::string> SignProbe(const SigningSetup& setup, const ProbeClaims& c) {
   return b.Sign(setup.key, setup.alg);
 }
 
-Result<ProbeRequest> MakeRequest(const ProbeOptions& o) {
-  ProbeRequest request;
-  request.url = o.url;
-  request.method = o.method;
-  if (o.method.empty() || o.method.find_first_of(" \t\r\n") != std::string::npos) {
-    return UsageError("--method: \"" + o.method + "\" is not an HTTP method.");
-  }
-  for (const std::string& h : o.headers) {
-    Result<std::pair<std::string, std::string>> header = ParseHeaderOption(h);
-    if (!header.ok()) return std::move(header).error();
-    request.headers.push_back(std::move(*header));
-  }
-  if (o.bearer_header.empty() || o.bearer_header.find_first_of(" \t\r\n:") != std::string::npos) {
-    return UsageError("--bearer-header: \"" + o.bearer_header + "\" is not a header name.");
-  }
-  request.bearer_header = o.bearer_header;
-  Result<AcceptSet> accept = AcceptSet::Parse(o.accept);
-  if (!accept.ok()) return std::move(accept).error();
-  request.accept = std::move(*accept);
+// MakeRequest is the shared request; the search paces the probes itself
+// (just after whole seconds, at --rate), so the client adds no pause.
+Result<BearerRequest> MakeRequest(const ProbeOptions& o, const ProbeLimits& limits) {
+  Result<BearerRequest> request = o.request.ToRequest(o.url);
+  if (!request.ok()) return request;
+  request->rate_per_s = 0;
+  request->max_requests = static_cast<int>(std::min<std::int64_t>(limits.max_requests, 1 << 30));
+  request->user_agent = "tock-probe";
   return request;
+}
+
+// ToProbeAnswer classifies an answer: 429 and 5xx are kProbeError (the
+// probe stops), no answer kNetworkError.
+Result<ProbeAnswer> ToProbeAnswer(const BearerClient& client,
+                                  const std::optional<BearerAnswer>& answer) {
+  if (!answer) return Error(ErrorCode::kProbeError, "the request cap is reached");
+  if (!answer->status) return Error(ErrorCode::kNetworkError, answer->transport_error);
+  const int status = *answer->status;
+  const std::string& challenge = answer->www_authenticate;
+  const std::string detail =
+      "HTTP " + std::to_string(status) +
+      (challenge.empty() ? " (no WWW-Authenticate)" : ", WWW-Authenticate: " + challenge);
+  if (status == 429 || status >= 500) {
+    return Error(ErrorCode::kProbeError,
+                 "the validator answered " + detail +
+                     (status == 429 ? ": it is rate-limiting the probe" : ": it is failing"));
+  }
+  return ProbeAnswer{client.Accepted(status), detail, answer->rtt_ms};
 }
 
 Result<ProbeLimits> MakeLimits(const ProbeOptions& o) {
@@ -141,8 +145,7 @@ Result<ProbeLimits> MakeLimits(const ProbeOptions& o) {
   limits.max_s = *max;
   if (o.max_requests < 1) return UsageError("--max-requests must be at least 1.");
   limits.max_requests = o.max_requests;
-  if (!(o.rate > 0) || !std::isfinite(o.rate)) return UsageError("--rate must be above 0.");
-  limits.rate = o.rate;
+  limits.rate = o.request.rate;  // checked by BearerFlags::ToRequest
   return limits;
 }
 
@@ -193,17 +196,16 @@ int RunProbeCommand(const ProbeOptions& o) {
   if (!limits.ok()) return ReportCannotJudge(o.out, limits.error());
   Result<Gates> gates = ParseGates(o);
   if (!gates.ok()) return ReportCannotJudge(o.out, gates.error());
-  Result<ProbeRequest> request = MakeRequest(o);
+  Result<BearerRequest> request = MakeRequest(o, *limits);
   if (!request.ok()) return ReportCannotJudge(o.out, request.error());
   Result<SigningSetup> signing = PrepareSigning(o);
   if (!signing.ok()) return ReportCannotJudge(o.out, signing.error());
-  Result<std::unique_ptr<HttpProber>> prober = HttpProber::Make(std::move(*request));
-  if (!prober.ok()) return ReportCannotJudge(o.out, prober.error());
+  BearerClient client(std::move(*request));
 
   SendProbe send = [&](const ProbeClaims& claims) -> Result<ProbeAnswer> {
     Result<std::string> token = SignProbe(*signing, claims);
     if (!token.ok()) return std::move(token).error();
-    return (*prober)->Send(*token);
+    return ToProbeAnswer(client, client.Send(*token));
   };
   ProbeTiming timing{&(*clock)->clock(), [](double seconds) {
                        std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
@@ -235,23 +237,11 @@ void RegisterTokenFlags(CLI::App& app, ProbeOptions& o) {
 }
 
 void RegisterRequestFlags(CLI::App& app, ProbeOptions& o) {
-  app.add_option("--method", o.method, "HTTP method")->capture_default_str();
-  app.add_option("--header", o.headers, "Extra request header; repeatable")
-      ->type_name("'Name: value'")
-      ->allow_extra_args(false);
-  app.add_option("--bearer-header", o.bearer_header, "Header that carries 'Bearer TOKEN'")
-      ->type_name("NAME")
-      ->capture_default_str();
-  app.add_option("--accept", o.accept, "Statuses that mean accepted, e.g. 200,204 or 2xx")
-      ->type_name("CODES")
-      ->capture_default_str();
+  o.request.Register(app);
   app.add_option("--max", o.max, "Search range on each side")
       ->type_name("D")
       ->capture_default_str();
   app.add_option("--max-requests", o.max_requests, "Hard cap on requests sent")
-      ->type_name("N")
-      ->capture_default_str();
-  app.add_option("--rate", o.rate, "Requests per second at most")
       ->type_name("N")
       ->capture_default_str();
   app.add_option("--max-offset", o.max_offset, "Exit 1 when |offset| exceeds D")->type_name("D");

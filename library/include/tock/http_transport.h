@@ -19,8 +19,9 @@ namespace tock {
 // HttpHeaders are name/value pairs in the order sent or received.
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
-// HttpRequest is one request: "GET" or "POST", an absolute URL, headers
-// (Content-Type included when there is a body) and the body.
+// HttpRequest is one request: a method ("GET", "POST", "HEAD", or another
+// verb, sent with the body), an absolute URL, headers (Content-Type included
+// when there is a body) and the body.
 struct HttpRequest {
   std::string method = "GET";
   std::string url;
@@ -28,6 +29,13 @@ struct HttpRequest {
   std::string body;
   double timeout_s = 10.0;
   std::size_t max_response_bytes = 1 << 20;
+  // discard_body: only the status and headers are wanted (a validator judged
+  // by its status). The body is counted, not kept; one over
+  // max_response_bytes ends the transfer, and a status that arrived is the
+  // answer even when the transfer then failed (a server that answers and
+  // resets the connection).
+  bool discard_body = false;
+  std::string user_agent = "tock";  // empty: no User-Agent header
 };
 
 // HttpResponse is the final response: status, headers, body.
@@ -35,6 +43,7 @@ struct HttpResponse {
   int status = 0;
   HttpHeaders headers;
   std::string body;
+  double total_ms = 0;  // the whole exchange, as the transport measured it
 
   // Header returns the first header named |name| (case-insensitive).
   std::optional<std::string> Header(std::string_view name) const;
@@ -52,7 +61,9 @@ class HttpTransport {
 };
 
 // MakeCurlTransport returns the libcurl transport: http and https only, TLS
-// verified against the system CA store, no redirects.
+// verified against the system CA store, no redirects. It keeps a few idle
+// connections open for reuse, so total_ms of a repeated request to one host
+// is the server's round trip rather than a TCP (and TLS) handshake's.
 std::shared_ptr<HttpTransport> MakeCurlTransport();
 
 }  // namespace tock
