@@ -12,8 +12,10 @@
 
 #include "http/trusted_proxies.h"
 #include "replay/redis_url.h"
+#include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
+#include "toml_guard.h"
 #include "url_policy.h"
 
 namespace tock::server {
@@ -492,7 +494,14 @@ ConfigResult LoadConfig(const std::string& path, const Overrides& overrides) {
     toml::table root;
     if (!path.empty()) {
       try {
-        root = toml::parse_file(path);
+        // Read here, not by toml::parse_file: the text is checked first
+        // (toml_guard.h says why).
+        Result<std::string> text = ReadFile(path);
+        if (!text.ok()) return {std::nullopt, ConfigError{path, 0, "cannot read the config file"}};
+        if (auto problem = CheckTomlText(*text)) {
+          return {std::nullopt, ConfigError{path, problem->line, problem->reason}};
+        }
+        root = toml::parse(*text, path);
       } catch (const toml::parse_error& e) {
         std::string reason(e.description());
         if (reason.find("File could not be opened") != std::string::npos)
