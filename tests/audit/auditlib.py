@@ -11,7 +11,6 @@ import http.client
 import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,8 @@ import urllib.request
 
 TOCK = os.environ.get("TOCK_BIN", "")
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "server"))
+from serverlib import free_port, stop_process  # noqa: E402,F401 (re-exported)
 ISSUER = "https://issuer.test"
 AUDIENCE = "https://api.test"
 TIME_SCALE = float(os.environ.get("TOCK_TIME_SCALE", "1"))
@@ -29,19 +30,6 @@ TIME_SCALE = float(os.environ.get("TOCK_TIME_SCALE", "1"))
 def require_binary():
     if not TOCK:
         sys.exit("set TOCK_BIN to the built tock binary")
-
-
-def free_port(block, size=10):
-    """A loopback port of [block, block + size) nobody listens on."""
-    for port in range(block, block + size):
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError(f"no free port in {block}..{block + size - 1}")
 
 
 def tock(*args, stdin=None, timeout=120):
@@ -168,15 +156,7 @@ class NodeValidator:
         self.url = f"http://127.0.0.1:{port}/api"
 
     def close(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            f.close()
+        stop_process(self.proc)
 
 
 def wait_for_http(url, timeout=20):

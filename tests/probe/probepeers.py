@@ -6,20 +6,17 @@ block; tests/cli/test_probe.py has 19000-19009)."""
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
+import nginxlib  # noqa: E402
 import serverlib as sl  # noqa: E402
 
 ISSUER = "https://partner.example"
 AUDIENCE = "https://api.example"
 NODE = shutil.which("node")
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def trust_config(jwks_path, skew):
@@ -76,84 +73,10 @@ class NodeValidator:
             raise RuntimeError(f"node validator {kind} did not start: {self.proc.stderr.read()}")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            stream.close()
+        sl.stop_process(self.proc)
 
 
-NGINX_CONF = '''worker_processes 1;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-{temp}
-    upstream tock_validate {{
-        server 127.0.0.1:{tock_port};
-        keepalive 4;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {prefix}/html;
-        location = /_auth {{
-            internal;
-            proxy_pass http://tock_validate/validate;
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host localhost;  # tock on loopback answers loopback names only
-        }}
-        location /api/ {{
-            auth_request /_auth;
-        }}
-    }}
-}}
-'''
-
-
-class Nginx:
+def Nginx(prefix, port, tock_port):
     """nginx on |port| with auth_request to tock serve's /validate in front
     of a static /api/index.html (as docs/nginx.md configures it)."""
-
-    def __init__(self, prefix, port, tock_port):
-        if not os.path.exists(NGINX):
-            raise RuntimeError("nginx not found: run scripts/install-deps (nginx-light)")
-        self.port = port
-        os.makedirs(os.path.join(prefix, "tmp"))
-        os.makedirs(os.path.join(prefix, "html", "api"))
-        sl.write(os.path.join(prefix, "html", "api", "index.html"), "ok\n")
-        temp = "".join(f"    {kind}_temp_path {prefix}/tmp/{kind};\n"
-                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        conf = sl.write(os.path.join(prefix, "nginx.conf"), NGINX_CONF.format(
-            temp=temp, tock_port=tock_port, port=port, prefix=prefix))
-        self.proc = subprocess.Popen(
-            [NGINX, "-p", prefix, "-c", conf, "-e", "stderr", "-g",
-             f"daemon off; pid {prefix}/nginx.pid; error_log stderr;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 10
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("nginx exited: " + self.proc.stderr.read())
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return
-            except OSError:
-                if time.time() > deadline:
-                    self.stop()
-                    raise
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGQUIT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
+    return nginxlib.Nginx(prefix, port, tock_port, nginxlib.auth_location("api"), {"api": "ok\n"})

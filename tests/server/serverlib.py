@@ -27,38 +27,68 @@ def require_binary():
         sys.exit("set TOCK_BIN (and optionally TOCK_SERVE_BIN) to the built tock binary")
 
 
-def free_ports(block, count):
-    """Returns |count| distinct ports of the block of ten (see free_port), for
-    servers that are all created before any of them listens."""
-    ports = []
-    for port in range(block, block + 10):
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        ports.append(port)
-        if len(ports) == count:
-            return ports
-    raise RuntimeError(f"fewer than {count} free ports in {block}..{block + 9}")
+def _bindable(port):
+    """Whether tock serve could listen on |port|. Probing with SO_REUSEADDR,
+    as the server binds, refuses only a port someone listens on, not one a
+    closed connection holds in TIME_WAIT (each shutdown leaves one, and a few
+    runs in a row would use up a block)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
 
 
-def free_port(block):
-    """Returns a loopback port of this test file's block of ten that tock serve
-    can listen on. Probing with SO_REUSEADDR, as the server binds, refuses only
-    a port someone listens on, not one a closed connection holds in TIME_WAIT
-    (each shutdown leaves one, and a few runs in a row would use up the block).
-    """
-    for port in range(block, block + 10):
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError(f"no free port in {block}..{block + 9}")
+def free_ports(block, count, size=10):
+    """Returns |count| distinct free loopback ports of [block, block + size),
+    for servers that are all created before any of them listens."""
+    ports = [port for port in range(block, block + size) if _bindable(port)][:count]
+    if len(ports) < count:
+        raise RuntimeError(f"fewer than {count} free ports in {block}..{block + size - 1}")
+    return ports
+
+
+def free_port(block, size=10):
+    """Returns a loopback port of [block, block + size) (a test file's block)
+    that tock serve can listen on."""
+    return free_ports(block, 1, size)[0]
+
+
+def stop_process(proc, sig=signal.SIGTERM, timeout=10):
+    """Stops |proc| with |sig|, kills it after |timeout| s, closes its pipes;
+    returns its exit code."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for stream in (proc.stdin, proc.stdout, proc.stderr):
+        if stream and not stream.closed:
+            stream.close()
+    return proc.returncode
+
+
+# Two issuer clients many tests share: "billing" with a secret and
+# "jwtclient" with private_key_jwt (its keys from make_key(tmp, "jwtclient")).
+CLIENT_SECRET = "correct horse battery staple, 32+ bytes long"
+CLIENT_AUD = "https://api.example.com"
+TWO_CLIENTS = f'''
+[[client]]
+id = "billing"
+secret = "{CLIENT_SECRET}"
+scopes = ["read:data", "write:data"]
+audiences = ["{CLIENT_AUD}", "https://other.example.com"]
+
+[[client]]
+id = "jwtclient"
+jwks_file = "jwtclient.jwks.json"
+scopes = ["read:data"]
+audiences = ["{CLIENT_AUD}"]
+'''
 
 
 def b64u_decode(part):

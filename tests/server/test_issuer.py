@@ -7,8 +7,8 @@ import unittest
 
 import serverlib as sl
 
-SECRET = "correct horse battery staple, 32+ bytes long"
-AUD = "https://api.example.com"
+SECRET = sl.CLIENT_SECRET
+AUD = sl.CLIENT_AUD
 UNIFORM = "client authentication failed"
 
 
@@ -19,19 +19,7 @@ class IssuerTest(unittest.TestCase):
         cls.tmp_keys = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".")
         cls.server = sl.Server(18400)
         cls.client_key, cls.client_jwks = sl.make_key(cls.server.tmp, "jwtclient")
-        cls.server_config = f'''
-[[client]]
-id = "billing"
-secret = "{SECRET}"
-scopes = ["read:data", "write:data"]
-audiences = ["{AUD}", "https://other.example.com"]
-
-[[client]]
-id = "jwtclient"
-jwks_file = "jwtclient.jwks.json"
-scopes = ["read:data"]
-audiences = ["{AUD}"]
-'''
+        cls.server_config = sl.TWO_CLIENTS
         with open(cls.server.config_path, "a") as f:
             f.write(cls.server_config)
         cls.server.start()

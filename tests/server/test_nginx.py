@@ -1,67 +1,28 @@
 """A real nginx (Debian nginx-light) with `auth_request` to `tock serve`'s
 /validate, one auth location per policy with `?aud=` / `?scope=` as
 docs/nginx.md shows, in front of static locations. Ports 18500-18509."""
-import http.client
 import os
-import shutil
-import signal
-import subprocess
-import time
 import unittest
 
+import nginxlib
 import serverlib as sl
 
 SECRET = "correct horse battery staple, 32+ bytes long"
 AUD_A = "https://a.example.com"
 AUD_B = "https://b.example.com"
 REMOTE = "https://remote.partner.example"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
-AUTH_LOCATION = '''
-        location = /_auth/%(name)s {
-            internal;
-            proxy_pass http://tock_validate/validate?%(query)s;
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host localhost;  # tock on loopback answers loopback names only
-        }
-        location /%(name)s/ {
-            auth_request /_auth/%(name)s;
-            auth_request_set $auth_subject $upstream_http_x_auth_subject;
+GUARDED_EXTRA = '''            auth_request_set $auth_subject $upstream_http_x_auth_subject;
             add_header X-Seen-Subject $auth_subject always;
-            error_page 500 = @auth_unavailable;
-        }
-'''
-
-
-def nginx_config(prefix, port, tock_port):
-    temp = "".join(f"    {kind}_temp_path {prefix}/tmp/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    locations = "".join(AUTH_LOCATION % {"name": name, "query": query} for name, query in (
-        ("a", "aud=https%3A%2F%2Fa.example.com"),
-        ("a-write", "aud=https%3A%2F%2Fa.example.com&scope=write"),
-    ))
-    return f'''worker_processes 1;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-{temp}
-    upstream tock_validate {{
-        server 127.0.0.1:{tock_port};
-        keepalive 4;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        root {prefix}/html;
-{locations}
-        location @auth_unavailable {{
+            error_page 500 = @auth_unavailable;'''
+LOCATIONS = "".join(nginxlib.auth_location(name, query, GUARDED_EXTRA) for name, query in (
+    ("a", "aud=https%3A%2F%2Fa.example.com"),
+    ("a-write", "aud=https%3A%2F%2Fa.example.com&scope=write"),
+)) + '''
+        location @auth_unavailable {
             add_header Retry-After 30 always;
             return 503;
-        }}
-    }}
-}}
+        }
 '''
 
 
@@ -69,7 +30,7 @@ class NginxTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         sl.require_binary()
-        if not os.path.exists(NGINX):
+        if not nginxlib.installed():
             raise unittest.SkipTest("nginx is not installed (scripts/install-deps installs nginx-light)")
         cls.tock = sl.Server(18500, f'''
 [[client]]
@@ -84,62 +45,32 @@ jwks_uri = "http://127.0.0.1:9/jwks.json"
 audiences = ["{AUD_A}"]
 fetch_timeout = "1s"
 ''').start()
-        cls.prefix = os.path.join(cls.tock.tmp, "nginx")
         # nginx started as root serves files as "nobody": let it through the
         # 0700 temp folder (the tock data dir inside stays 0700).
         os.chmod(cls.tock.tmp, 0o711)
-        for sub in ("tmp", "html/a", "html/a-write"):
-            os.makedirs(os.path.join(cls.prefix, sub))
-        for name in ("a", "a-write"):
-            sl.write(os.path.join(cls.prefix, "html", name, "index.html"), f"page {name}\n")
-        cls.port = sl.free_port(18505)
-        conf = sl.write(os.path.join(cls.prefix, "nginx.conf"),
-                        nginx_config(cls.prefix, cls.port, cls.tock.port))
-        cls.nginx = subprocess.Popen(
-            [NGINX, "-p", cls.prefix, "-c", conf, "-e", "stderr", "-g",
-             f"daemon off; pid {cls.prefix}/nginx.pid; error_log stderr;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 10
-        while True:
-            if cls.nginx.poll() is not None:
-                raise RuntimeError("nginx exited: " + cls.nginx.stderr.read())
-            try:
-                cls.get("/nothing/")
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.05)
+        cls.nginx = None
+        try:
+            cls.nginx = nginxlib.Nginx(os.path.join(cls.tock.tmp, "nginx"), sl.free_port(18505),
+                                       cls.tock.port, LOCATIONS,
+                                       {"a": "page a\n", "a-write": "page a-write\n"})
+        except BaseException:
+            cls.tock.stop()
+            cls.tock.cleanup()
+            raise
 
     @classmethod
     def tearDownClass(cls):
-        nginx = getattr(cls, "nginx", None)
-        if nginx and nginx.poll() is None:
-            nginx.send_signal(signal.SIGQUIT)  # graceful shutdown
-            try:
-                nginx.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                nginx.kill()
-                nginx.wait()
-        if nginx:
-            nginx.stderr.close()
+        nginx_code = cls.nginx.stop()
         tock_code = cls.tock.stop()
         cls.tock.cleanup()
         # A clean shutdown of both: nginx on SIGQUIT, tock serve on SIGTERM.
-        if nginx and nginx.returncode != 0:
-            raise AssertionError(f"nginx exited {nginx.returncode} on SIGQUIT")
+        if nginx_code != 0:
+            raise AssertionError(f"nginx exited {nginx_code} on SIGQUIT")
         if tock_code != 0:
             raise AssertionError(f"tock serve exited {tock_code} on SIGTERM")
 
-    @classmethod
-    def get(cls, path, token=None):
-        conn = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=10)
-        try:
-            conn.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
-            res = conn.getresponse()
-            return res.status, {k.lower(): v for k, v in res.getheaders()}, res.read().decode()
-        finally:
-            conn.close()
+    def get(self, path, token=None):
+        return self.nginx.get(path, token)
 
     def token(self, audience=AUD_A, scope="read"):
         res = self.tock.token("billing", SECRET, audience=audience, scope=scope)

@@ -10,21 +10,9 @@ import unittest
 import tokenpeers as tp
 from tokenpeers import sl
 
-SECRET = "correct horse battery staple, 32+ bytes long"
-AUD = "https://api.example.com"
-CLIENTS = f'''
-[[client]]
-id = "billing"
-secret = "{SECRET}"
-scopes = ["read:data", "write:data"]
-audiences = ["{AUD}", "https://other.example.com"]
-
-[[client]]
-id = "jwtclient"
-jwks_file = "jwtclient.jwks.json"
-scopes = ["read:data"]
-audiences = ["{AUD}"]
-'''
+SECRET = sl.CLIENT_SECRET
+AUD = sl.CLIENT_AUD
+CLIENTS = sl.TWO_CLIENTS
 
 
 def start_server(block, config="", extra_args=()):
