@@ -14,6 +14,9 @@ CHECK is one of:
                   #anchor (if any) a heading of that Markdown file, by
                   GitHub's rule (lower case, punctuation dropped, spaces
                   to hyphens, "-1", "-2" for repeated headings).
+  server-reference  docs/server.md names every config key the server
+                  accepts (the CheckKeys lists of server/) and every
+                  metric it exports (the "tock_..." names in server/).
 
 Exit 0 when clean, 1 with one line per finding (file:line: why) otherwise.
 """
@@ -108,7 +111,33 @@ def check_doc_links(root):
     return findings
 
 
-CHECKS = {"no-shared-refs": check_no_shared_refs, "doc-links": check_doc_links}
+CHECK_KEYS = re.compile(r'CheckKeys\(\s*\w+\s*,\s*"([^"]*)"\s*,\s*\{([^}]*)\}')
+METRIC = re.compile(r'"(tock_[a-z0-9_]+)"')
+
+
+def check_server_reference(root):
+    findings = []
+    reference_path = os.path.join(root, "docs", "server.md")
+    reference = "\n".join(text_lines(reference_path))
+    if not reference:
+        return ["docs/server.md: missing"]
+    for path in walk(root, ["server"]):
+        if not path.endswith((".cc", ".h")):
+            continue
+        source = "\n".join(text_lines(path))
+        rel = os.path.relpath(path, root)
+        for where, keys in CHECK_KEYS.findall(source):
+            for key in re.findall(r'"([^"]+)"', keys):
+                if not re.search(r"(?<![\w-])" + re.escape(key) + r"(?![\w-])", reference):
+                    findings.append(f"{rel}: config key {where} {key} is not in docs/server.md")
+        for metric in sorted(set(METRIC.findall(source))):
+            if metric not in reference:
+                findings.append(f"{rel}: metric {metric} is not in docs/server.md")
+    return findings
+
+
+CHECKS = {"no-shared-refs": check_no_shared_refs, "doc-links": check_doc_links,
+          "server-reference": check_server_reference}
 
 
 def self_test():
@@ -121,6 +150,9 @@ def self_test():
             "library/include/tock/x.h": "// the codes of shared" "/spec/cli.md\n",
             "cli/main.cc": '  app->description("see ..' '/shared/notes");\n',
             "web/page.js": "// fine\n",
+            "server/config.cc": 'r.CheckKeys(t, "[x]", {"known", "unknown_key"});\n'
+                                'm.Inc("tock_known_total"); m.Inc("tock_new_total");\n',
+            "docs/server.md": "`known` and tock_known_total\n",
         }
         for name, content in planted.items():
             path = os.path.join(root, name)
@@ -129,15 +161,17 @@ def self_test():
                 f.write(content)
         refs = check_no_shared_refs(root)
         links = check_doc_links(root)
+        server = check_server_reference(root)
     expected_refs = ["README.md:1", "cli/main.cc:1", "library/include/tock/x.h:1"]
     got_refs = sorted({f.split(": ")[0] for f in refs})
     ok = got_refs == expected_refs and len(refs) == 4  # README names both strings
     ok = ok and len(links) == 2 and links[0].startswith("README.md:2: link to docs/gone.md")
     ok = ok and links[1].startswith("docs/a.md:3: link to #nope: no such heading")
+    ok = ok and len(server) == 2 and "unknown_key" in server[0] and "tock_new_total" in server[1]
     if not ok:
-        print("self-test failed:", refs, links)
+        print("self-test failed:", refs, links, server)
         return 1
-    print(f"self-test: {len(refs)} planted references and {len(links)} broken links found")
+    print(f"self-test: {len(refs)} planted references and {len(links)} broken links and {len(server)} undocumented names found")
     return 0
 
 
