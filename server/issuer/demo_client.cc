@@ -114,6 +114,25 @@ std::string ShellQuote(const std::string& text) {
   return out + "'";
 }
 
+// QueryValue percent-encodes |text| for a query string: the server decodes
+// queries strictly (RFC 3986), and an IPv6 issuer's "[::1]" must not reach
+// it raw. Letters, digits, "-._~:/" stay as they are, so the usual
+// http://127.0.0.1:8080/api reads as typed.
+std::string QueryValue(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || std::strchr("-._~:/", c) != nullptr) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void AdoptBoundPort(Config& config, std::uint16_t bound_port) {
@@ -152,10 +171,10 @@ void PrintDemoLines(std::ostream& out, const Config& config, const DemoClient& d
       << " (kept across restarts; a config file or --issuer has no demo client).\n"
       << "Get a token and validate it (paste both lines into one shell):\n\n"
       << "TOKEN=$(curl -s -u \"demo:$(cat " << ShellQuote(demo.secret_file)
-      << ")\" -d grant_type=client_credentials " << url
-      << "/token | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n"
+      << ")\" -d grant_type=client_credentials \"" << url
+      << "/token\" | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')\n"
       << "curl -i -H \"Authorization: Bearer $TOKEN\" \"" << url
-      << "/validate?aud=" << demo.audience << "\"\n\n";
+      << "/validate?aud=" << QueryValue(demo.audience) << "\"\n\n";
 }
 
 }  // namespace tock::server

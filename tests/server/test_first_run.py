@@ -155,7 +155,8 @@ class FirstRunTest(unittest.TestCase):
         secret = os.path.realpath(self.secret_path())
         self.assertIn(secret, block[0], "the /token line names the absolute secret path")
         self.assertIn(f"{url}/token", block[0])
-        self.assertIn(f"{url}/validate?aud={url}/api", block[1])
+        aud = f"{url}/api".replace("[", "%5B").replace("]", "%5D")
+        self.assertIn(f"{url}/validate?aud={aud}", block[1])
         self.assertNotIn("jq", "\n".join(block))
         proc = self.run_lines(block)
         self.assertIn("HTTP/1.1 204", proc.stdout, proc.stdout + proc.stderr)
@@ -194,6 +195,16 @@ class FirstRunTest(unittest.TestCase):
         port = free_port(BLOCK)
         server = self.start("--listen", f"127.0.0.1:{port}")
         self.assertEqual(self.check_lines_work(server), port)
+
+    def test_ipv6_loopback_lines_work_too(self):
+        with socket.socket(socket.AF_INET6) as s:
+            try:
+                s.bind(("::1", 0))
+            except OSError:
+                self.skipTest("no IPv6 loopback on this machine")
+        # "[::1]" must be quoted for the shell and percent-encoded in ?aud=.
+        server = self.start("--listen", "[::1]:0")
+        self.check_lines_work(server)
 
     def test_a_non_loopback_address_has_no_demo_client(self):
         address = non_loopback_ipv4()
