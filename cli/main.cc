@@ -1,4 +1,4 @@
-// `tock`: the command-line front end of the tock library (shared/spec/cli.md).
+// `tock`: the command-line front end of the tock library (docs/cli.md).
 #include <CLI/CLI.hpp>
 #include <cstring>
 #include <iostream>

@@ -15,6 +15,7 @@
 #include "context.h"
 #include "endpoints.h"
 #include "http/server.h"
+#include "issuer/demo_client.h"
 #include "replay/replay_stores.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
@@ -211,7 +212,7 @@ void MaintainKeys(ServerContext& ctx) {
   }
 }
 
-void PrintBanner(const Config& cfg) {
+void PrintBanner(const Config& cfg, const std::optional<DemoClient>& demo) {
   std::string url = cfg.ListenUrl();
   std::cout << "tock serve: listening on " << url << " as issuer " << cfg.issuer << "\n"
             << "  decoder page   " << url << "/\n"
@@ -223,8 +224,10 @@ void PrintBanner(const Config& cfg) {
             << "  inspect        curl -H 'Content-Type: application/json' -d '{\"token\":\"...\"}' "
             << url << "/api/inspect\n"
             << "  health         curl " << url << "/healthz\n"
-            << "  metrics        curl " << url << "/metrics\n"
-            << std::flush;
+            << "  liveness       curl " << url << "/livez\n"
+            << "  metrics        curl " << url << "/metrics\n";
+  if (demo) PrintDemoLines(std::cout, cfg, *demo);
+  std::cout << std::flush;
 }
 
 }  // namespace
@@ -297,6 +300,9 @@ int RunServe(const ServeFlags& flags) {
   if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
     return Fail(error);
   if (!server.Listen(ctx.config.listen_host, ctx.config.listen_port, error)) return Fail(error);
+  AdoptBoundPort(ctx.config, server.LocalPort());
+  Result<std::optional<DemoClient>> demo = AddDemoClient(ctx, flags.overrides.issuer.has_value());
+  if (!demo.ok()) return Fail(demo.error().message());
   if (server.ConnectionCap() < l.max_connections) {
     // As nginx warns when worker_connections exceed the open-file limit.
     JsonWriter line = ctx.log.Start("warn", "connection_cap_lowered");
@@ -307,7 +313,7 @@ int RunServe(const ServeFlags& flags) {
              "[limits] max_connections");
     ctx.log.Write(line);
   }
-  PrintBanner(ctx.config);
+  PrintBanner(ctx.config, *demo);
   server.Run(std::max(1u, std::thread::hardware_concurrency()));
   JsonWriter line = ctx.log.Start("info", "shutdown");
   ctx.log.Write(line);

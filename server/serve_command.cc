@@ -13,7 +13,7 @@ Command RegisterServe(CLI::App& root) {
   auto data_dir = std::make_shared<std::string>();
   auto issuer = std::make_shared<std::string>();
   CLI::App* app = root.add_subcommand(
-      "serve", "Run the issuer, validator and decoder page over HTTP (see server.md)");
+      "serve", "Run the issuer, validator and decoder page over HTTP (see docs/server.md)");
   app->add_option("--config", flags->config_file, "TOML config file")->type_name("FILE");
   CLI::Option* l =
       app->add_option("--listen", *listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");

@@ -1,5 +1,5 @@
 // `tock audit URL`: attack a live validator with the known JWT attack classes
-// and report every token it wrongly accepts (shared/spec/cli.md). This file
+// and report every token it wrongly accepts (docs/cli.md). This file
 // registers the flags, gets the baseline accepted and wires the parts: the
 // inputs (audit_inputs), the catalogue (audit_cases*, audit_refs), the
 // forging helper (audit_forge), the listener (audit_listener), the request

@@ -1,4 +1,4 @@
-// The attack catalogue of `tock audit` (shared/spec/cli.md, `tock audit URL`):
+// The attack catalogue of `tock audit` (docs/cli.md, `tock audit URL`):
 // every class, the tokens it sends, its severity and references. Building a
 // case only makes its token; sending it is the runner's job (audit_runner.h).
 #ifndef TOCK_CLI_COMMANDS_AUDIT_CASES_H_

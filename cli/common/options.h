@@ -14,7 +14,7 @@
 
 namespace tock::cli {
 
-// Exit codes of shared/spec/cli.md.
+// Exit codes of docs/cli.md.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRejected = 1;
 inline constexpr int kExitCannotJudge = 2;

@@ -1,4 +1,4 @@
-// The `tock clock --json` document (shared/spec/cli.md, `tock clock`).
+// The `tock clock --json` document (docs/cli.md, `tock clock`).
 #include <boost/json.hpp>
 
 #include "internal/json.h"

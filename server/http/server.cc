@@ -192,6 +192,12 @@ bool HttpServer::EnableTls(const std::string& cert_file, const std::string& key_
 
 void HttpServer::SetPolicy(HttpPolicy policy) { impl_->shared.policy = std::move(policy); }
 
+std::uint16_t HttpServer::LocalPort() const {
+  beast::error_code ec;
+  tcp::endpoint bound = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : bound.port();
+}
+
 std::size_t HttpServer::ConnectionCap() const { return impl_->shared.cap; }
 
 void HttpServer::Every(std::chrono::milliseconds period, std::function<void()> task) {

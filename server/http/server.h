@@ -54,6 +54,8 @@ class HttpServer {
 
   // Listen binds |host|:|port|; false with |error| set when it cannot.
   bool Listen(const std::string& host, std::uint16_t port, std::string& error);
+  // LocalPort is the port Listen bound (the system's choice for port 0).
+  std::uint16_t LocalPort() const;
   // EnableTls loads a certificate chain and key (PEM); false with |error|.
   bool EnableTls(const std::string& cert_file, const std::string& key_file, std::string& error);
   // SetPolicy sets the policy (default: none of it). Call before Run.

@@ -10,7 +10,7 @@
 
 namespace tock {
 
-// ErrorCode matches the codes of shared/spec/cli.md one to one; ToString gives
+// ErrorCode matches the codes of docs/cli.md one to one; ToString gives
 // the spec's string. The last five are "cannot judge" failures (exit 2).
 enum class ErrorCode {
   kTooLarge,

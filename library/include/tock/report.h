@@ -1,4 +1,4 @@
-// The JSON documents of shared/spec/cli.md, shared by the CLI and the server.
+// The JSON documents of docs/cli.md, shared by the CLI and the server.
 #ifndef TOCK_REPORT_H_
 #define TOCK_REPORT_H_
 

@@ -100,7 +100,7 @@ Result<ClockReport> MeasureClock(const std::vector<std::string>& servers,
 // "no NTP server answered: a: why; b: why".
 Error NoAnswerError(const ClockReport& report);
 
-// ClockReportJson is the `tock clock --json` document of shared/spec/cli.md:
+// ClockReportJson is the `tock clock --json` document of docs/cli.md:
 // {"offset_s","delay_s","servers":[{"server","address","offset_s","delay_s",
 // "stratum","samples","error"}]}, with null figures for a server that did not
 // answer, and a top-level "error" {"code":"network_error",...} when none did.

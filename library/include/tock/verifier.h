@@ -18,7 +18,7 @@ class Verifier {
  public:
   Verifier(JwkSet keys, const Clock& clock) : keys_(std::move(keys)), clock_(&clock) {}
 
-  // Verify runs every check of shared/spec/cli.md in its fixed order: size
+  // Verify runs every check of docs/cli.md in its fixed order: size
   // and structure, base64url, JSON, header (alg, crit), key selection,
   // signature, claim types, required claims, exp, nbf, iat, max age, max
   // lifetime, iss, aud, sub, typ. It reads the clock once. On failure the

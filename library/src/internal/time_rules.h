@@ -1,4 +1,4 @@
-// The four time rules of shared/spec/cli.md, written once. Nothing else in
+// The four time rules of docs/cli.md, written once. Nothing else in
 // tock compares token times with "now".
 #ifndef TOCK_INTERNAL_TIME_RULES_H_
 #define TOCK_INTERNAL_TIME_RULES_H_
