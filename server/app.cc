@@ -140,6 +140,8 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
     // warning appears at start; an unreachable Redis does not stop the start.
     (void)ctx.replay->Ping();
   } else {
+    // With [store] the key store made no data directory; SQLite needs one.
+    if (auto made = EnsurePrivateDir(cfg.data_dir); !made.ok()) return made.error().message();
     auto store = OpenSqliteReplayStore(cfg.data_dir + "/tock.db", ctx.clock);
     if (!store.ok()) return store.error().message();
     ctx.replay = std::move(*store);
