@@ -17,6 +17,7 @@
 #include "http/server.h"
 #include "issuer/demo_client.h"
 #include "replay/replay_stores.h"
+#include "store/open_key_store.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/token_builder.h"
@@ -115,11 +116,14 @@ Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::str
 std::optional<std::string> BuildContext(ServerContext& ctx) {
   const Config& cfg = ctx.config;
   if (auto problem = DataDirProblem(cfg.data_dir)) return problem;
+  auto pg_status = std::make_shared<PgStatus>();  // [store]: shared by keys and replay
   Result<std::unique_ptr<KeyStore>> keys =
-      KeyStore::Open(cfg.data_dir, KeyPolicyOf(cfg.token), ctx.clock.Now());
+      OpenKeyStore(cfg, KeyPolicyOf(cfg.token), ctx.clock.Now(), pg_status);
   if (!keys.ok()) return keys.error().message();
   ctx.keys = std::move(*keys);
-  if (cfg.replay.backend == "memory") {
+  if (cfg.replay.backend == "postgres") {
+    ctx.replay = MakePostgresReplayStore(cfg.store.url, ctx.clock, pg_status);
+  } else if (cfg.replay.backend == "memory") {
     ctx.replay = std::make_unique<MemoryReplayStore>(ctx.clock);
   } else if (cfg.replay.backend == "redis") {
     // hiredis writes with write(2): a Redis that reset the connection must
@@ -137,6 +141,8 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
     // warning appears at start; an unreachable Redis does not stop the start.
     (void)ctx.replay->Ping();
   } else {
+    // With [store] the key store made no data directory; SQLite needs one.
+    if (auto made = EnsurePrivateDir(cfg.data_dir); !made.ok()) return made.error().message();
     auto store = OpenSqliteReplayStore(cfg.data_dir + "/tock.db", ctx.clock);
     if (!store.ok()) return store.error().message();
     ctx.replay = std::move(*store);
@@ -204,8 +210,8 @@ std::optional<std::string> ConfigureHttp(HttpServer& server, ServerContext& ctx)
 // MaintainKeys picks up an index `tock keys rotate` rewrote and runs the
 // rotate_every schedule. It runs on a timer, not on request traffic, so an
 // idle server rotates on time too.
-void MaintainKeys(ServerContext& ctx) {
-  if (Result<void> kept = ctx.keys->Maintain(ctx.clock.Now()); !kept.ok()) {
+void MaintainKeys(ServerContext& ctx, bool force = false) {
+  if (Result<void> kept = ctx.keys->Maintain(ctx.clock.Now(), force); !kept.ok()) {
     JsonWriter line = ctx.log.Start("error", "key_maintenance_failed");
     line.Str("message", kept.error().message());
     ctx.log.Write(line);
@@ -296,6 +302,8 @@ int RunServe(const ServeFlags& flags) {
   WarnAnyAudience(ctx);
   AddRoutes(router, ctx);
   server.Every(std::chrono::seconds(1), [&ctx] { MaintainKeys(ctx); });
+  // [store]: another instance's NOTIFY about a key change is acted on at once.
+  ctx.keys->Watch([&ctx] { MaintainKeys(ctx, true); });
   std::string error;
   if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
     return Fail(error);

@@ -38,7 +38,8 @@ void AddErrorFields(JsonWriter& line, const Error& error) {
 // balancers that only validate should probe /livez or /validate).
 Response HandleHealth(ServerContext& ctx, const Request& req) {
   Result<void> store = ctx.replay->Ping();  // bounded (Redis: 250 ms, one probe at a time)
-  if (store.ok()) {
+  Result<void> keys = ctx.keys->Health();   // [store]: as last seen, never waits
+  if (store.ok() && keys.ok()) {
     std::string body = "ok\n";
     // A refused SNTP offset or a fallback is said here, still 200: issuing
     // and validating go on with the base clock.
@@ -48,13 +49,19 @@ Response HandleHealth(ServerContext& ctx, const Request& req) {
     return MakeResponse(req, http::status::ok, "text/plain; charset=utf-8", body);
   }
   // The issuer consumes client-assertion jtis; the validator only for
-  // one_time trust entries.
+  // one_time trust entries. Validation keys are in memory: a key store that
+  // is down affects the issuer only.
   bool validator_needs_store = false;
   for (const auto& [issuer, entry] : ctx.trust) validator_needs_store |= entry.config.one_time;
+  validator_needs_store &= !store.ok();
   std::string store_name(ctx.replay->Name());
-  std::string body = store.error().message() + "\n";
-  body += "issuer: unavailable: the " + store_name +
-          " replay store does not answer (/token with private_key_jwt needs it)\n";
+  std::string body = (keys.ok() ? store : keys).error().message() + "\n";
+  if (!keys.ok()) {
+    body += "issuer: unavailable: the PostgreSQL key store does not answer (/token needs it)\n";
+  } else {
+    body += "issuer: unavailable: the " + store_name +
+            " replay store does not answer (/token with private_key_jwt needs it)\n";
+  }
   body += validator_needs_store ? "validator: unavailable: the " + store_name +
                                       " replay store does not answer (one_time trust entries "
                                       "need it)\n"

@@ -12,6 +12,7 @@
 
 #include "http/trusted_proxies.h"
 #include "replay/redis_url.h"
+#include "store/pg.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
@@ -344,17 +345,60 @@ void ReadLimits(const Reader& r, const toml::table& t, LimitsConfig& c) {
 void ReadReplay(const Reader& r, const toml::table& t, ReplayConfig& c) {
   r.CheckKeys(t, "[replay]", {"backend", "url"});
   if (auto b = r.String(t, "backend")) {
-    if (*b != "sqlite" && *b != "memory" && *b != "redis") {
+    if (*b != "sqlite" && *b != "memory" && *b != "redis" && *b != "postgres") {
       r.Fail(t.get("backend"),
-             "[replay] backend must be \"sqlite\", \"memory\" or \"redis\", not \"" + *b + "\"");
+             "[replay] backend must be \"sqlite\", \"memory\", \"redis\" or "
+             "\"postgres\", not \"" +
+                 *b + "\"");
     }
     c.backend = *b;
   }
-  if (auto u = r.String(t, "url")) {
+  if (auto u = r.String(t, "url"); u && c.backend == "postgres") {
+    r.Fail(t.get("url"), "[replay] backend = \"postgres\" uses [store] url; remove [replay] url");
+  } else if (u) {
     // Checked here, so a bad url is "FILE:LINE: reason" (without the password).
     if (Result<RedisUrl> url = ParseRedisUrl(*u); !url.ok())
       r.Fail(t.get("url"), url.error().message());
     c.url = *u;
+  }
+}
+
+void ReadStore(const Reader& r, const toml::table& t, StoreConfig& c) {
+  r.CheckKeys(t, "[store]", {"url", "kek_file", "previous_kek_file"});
+  if (auto u = r.String(t, "url")) {
+    if (Result<void> ok = pg::CheckConninfo(*u); !ok.ok())
+      r.Fail(t.get("url"), ok.error().message());
+    c.url = *u;
+  } else {
+    r.Fail(&t, "[store] needs url = \"postgresql://USER@HOST:PORT/DB\"");
+  }
+  for (const char* key : {"kek_file", "previous_kek_file"}) {
+    auto p = r.String(t, key);
+    if (!p) continue;
+    std::string path = r.Path(*p);
+    r.Readable(t, key, path);
+    (std::string_view(key) == "kek_file" ? c.kek_file : c.previous_kek_file) = path;
+  }
+}
+
+// CheckStoreRules: with several instances, a new key must reach every
+// instance (within 2 s) before any signs with it.
+void CheckStoreRules(const Reader& r, const toml::table& root, const Config& c) {
+  const toml::table* token = root.get_as<toml::table>("token");
+  const toml::node* where = token ? token->get("prepublish") : root.get("store");
+  if (c.replay.backend == "postgres" && !c.store.postgres())
+    r.Fail(root.get("replay"), "[replay] backend = \"postgres\" needs [store] url");
+  if (!c.store.postgres()) return;
+  if (c.token.prepublish_s < 4) {
+    r.Fail(where,
+           "with [store], [token] prepublish must be at least 4s (instances see a new "
+           "key within 2 s), not " +
+               std::to_string(c.token.prepublish_s) + "s");
+  }
+  if (c.token.rotate_every_s && *c.token.rotate_every_s <= c.token.prepublish_s) {
+    r.Fail(token ? token->get("rotate_every") : where,
+           "with [store], [token] rotate_every (" + std::to_string(*c.token.rotate_every_s) +
+               "s) must be longer than prepublish (" + std::to_string(c.token.prepublish_s) + "s)");
   }
 }
 
@@ -381,7 +425,7 @@ void ForEachTable(const Reader& r, const toml::table& root, std::string_view key
 void ReadRoot(const Reader& r, const toml::table& root, Config& c) {
   r.CheckKeys(root, "the top level",
               {"listen", "data_dir", "issuer", "tls_cert", "tls_key", "log_file", "token",
-               "assertion", "client", "trust", "limits", "replay", "clock"});
+               "assertion", "client", "trust", "limits", "replay", "clock", "store"});
   if (auto l = r.String(root, "listen")) {
     if (!ParseListen(*l, c.listen_host, c.listen_port)) {
       r.Fail(root.get("listen"),
@@ -406,6 +450,8 @@ void ReadRoot(const Reader& r, const toml::table& root, Config& c) {
   if (auto* t = r.Table(root, "limits")) ReadLimits(r, *t, c.limits);
   if (auto* t = r.Table(root, "replay")) ReadReplay(r, *t, c.replay);
   if (auto* t = r.Table(root, "clock")) ReadClock(r, *t, c.clock);
+  if (auto* t = r.Table(root, "store")) ReadStore(r, *t, c.store);
+  CheckStoreRules(r, root, c);
   std::set<std::string> ids;
   ForEachTable(r, root, "client",
                [&](const toml::table& t) { c.clients.push_back(ReadClient(r, t, ids)); });

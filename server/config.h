@@ -77,6 +77,14 @@ struct ReplayConfig {
   std::string url = "redis://127.0.0.1:6379/0";
 };
 
+// StoreConfig is [store]: signing keys in PostgreSQL instead of data_dir.
+struct StoreConfig {
+  std::string url;  // postgresql://... or libpq key/value; empty: the data directory
+  std::optional<std::string> kek_file;           // absolute after loading; else TOCK_KEK
+  std::optional<std::string> previous_kek_file;  // absolute after loading
+  bool postgres() const { return !url.empty(); }
+};
+
 struct ClockConfig {
   std::vector<std::string> servers;
   std::int64_t interval_s = 600;
@@ -100,6 +108,7 @@ struct Config {
   LimitsConfig limits;
   ReplayConfig replay;
   ClockConfig clock;
+  StoreConfig store;
 
   bool tls() const { return tls_cert.has_value(); }
   // ListenUrl is http(s)://host:port of the listen address.

@@ -1,5 +1,6 @@
-// `tock keys rotate|list`: the issuer's signing keys in a `tock serve` data
-// directory (server.md, key rotation). A running server picks up the new
+// `tock keys rotate|list|rewrap`: the issuer's signing keys in a `tock serve`
+// data directory, or in PostgreSQL when the config has [store] (server.md,
+// key rotation; rewrap re-seals every key under a new KEK). A running server picks up the new
 // index within a second; the new key is published at once and signs only
 // after `prepublish`, and a retired key stays published until every token it
 // signed has expired.
@@ -12,6 +13,9 @@
 #include "common/options.h"
 #include "config.h"
 #include "issuer/key_store.h"
+#include "store/kek_ring.h"
+#include "store/open_key_store.h"
+#include "store/pg_key_backend.h"
 #include "tock/json_writer.h"
 #include "tock/time_text.h"
 
@@ -25,17 +29,24 @@ struct KeysOptions {
   std::string alg;
   std::string prepublish;
   std::string now;
+  std::string new_kek_file;
   CLI::Option* data_dir_opt = nullptr;
 };
 
-// OpenStore reads [token] from --config (when given), applies the flags and
-// opens the data directory's keys (creating the first key when none).
-Result<std::unique_ptr<server::KeyStore>> OpenStore(const KeysOptions& o, UnixSeconds now) {
+Result<server::Config> ReadConfig(const KeysOptions& o) {
   server::Overrides overrides;
   if (o.data_dir_opt->count() > 0) overrides.data_dir = o.data_dir;
   server::ConfigResult loaded = server::LoadConfig(o.config_file, overrides);
   if (loaded.error) return UsageError(loaded.error->ToString());
-  server::KeyPolicy policy = server::KeyPolicyOf(loaded.config->token);
+  return std::move(*loaded.config);
+}
+
+// OpenStore reads [token] and [store] from --config (when given), applies
+// the flags and opens the keys (creating the first key when none).
+Result<std::unique_ptr<server::KeyStore>> OpenStore(const KeysOptions& o, UnixSeconds now) {
+  Result<server::Config> loaded = ReadConfig(o);
+  if (!loaded.ok()) return loaded.error();
+  server::KeyPolicy policy = server::KeyPolicyOf(loaded->token);
   if (!o.alg.empty()) {
     Result<Algorithm> alg = ParseAlgorithmOption("--alg", o.alg);
     if (!alg.ok()) return alg.error();
@@ -46,7 +57,7 @@ Result<std::unique_ptr<server::KeyStore>> OpenStore(const KeysOptions& o, UnixSe
     if (!d.ok()) return d.error();
     policy.prepublish_s = *d;
   }
-  return server::KeyStore::Open(loaded.config->data_dir, policy, now);
+  return server::OpenKeyStore(*loaded, policy, now, std::make_shared<server::PgStatus>());
 }
 
 Result<UnixSeconds> Now(const KeysOptions& o) {
@@ -113,6 +124,32 @@ int RunRotate(const KeysOptions& o) {
   return kExitOk;
 }
 
+// RunRewrap re-seals every key in the [store] database under --new-kek, in
+// one transaction; instances holding the new KEK as kek_file and the old one
+// as previous_kek_file keep serving throughout.
+int RunRewrap(const KeysOptions& o) {
+  Result<server::Config> config = ReadConfig(o);
+  if (!config.ok()) return ReportCannotJudge(o.out, config.error());
+  if (!config->store.postgres()) {
+    return ReportCannotJudge(
+        o.out, UsageError("tock keys rewrap needs a --config with [store] url (PostgreSQL)"));
+  }
+  Result<Kek> new_kek = server::ReadKekFile(o.new_kek_file);
+  if (!new_kek.ok()) return ReportCannotJudge(o.out, new_kek.error());
+  Result<server::KekRing> ring = server::LoadKekRing(config->store);
+  if (!ring.ok()) return ReportCannotJudge(o.out, ring.error());
+  Result<int> count = server::RewrapKeys(config->store, *ring, *new_kek);
+  if (!count.ok()) return ReportCannotJudge(o.out, count.error());
+  if (o.out.json) {
+    std::cout << JsonWriter().Int("rewrapped", *count).Str("kek_id", new_kek->id()).Finish()
+              << "\n";
+  } else {
+    std::cout << "Re-sealed " << *count << " key(s) under KEK " << new_kek->id()
+              << ". Point kek_file at the new KEK file on every instance.\n";
+  }
+  return kExitOk;
+}
+
 void AddCommonFlags(CLI::App& app, KeysOptions& o) {
   o.data_dir_opt = app.add_option("--data-dir", o.data_dir,
                                   "The tock serve data directory (default: the config's, "
@@ -127,7 +164,8 @@ void AddCommonFlags(CLI::App& app, KeysOptions& o) {
 }  // namespace
 
 Command RegisterKeys(CLI::App& root) {
-  CLI::App* app = root.add_subcommand("keys", "Rotate and list a tock serve data directory's keys");
+  CLI::App* app = root.add_subcommand(
+      "keys", "Rotate, list and re-seal tock serve's keys (data directory or [store])");
   app->require_subcommand(1);
   auto rotate = std::make_shared<KeysOptions>();
   auto list = std::make_shared<KeysOptions>();
@@ -141,8 +179,18 @@ Command RegisterKeys(CLI::App& root) {
       ->type_name("D");
   CLI::App* l = app->add_subcommand("list", "List the keys and where each stands");
   AddCommonFlags(*l, *list);
-  return Command{app,
-                 [r, rotate, list] { return r->parsed() ? RunRotate(*rotate) : RunList(*list); }};
+  auto rewrap = std::make_shared<KeysOptions>();
+  CLI::App* w = app->add_subcommand(
+      "rewrap", "Re-seal every key in the [store] database under a new KEK (one transaction)");
+  AddCommonFlags(*w, *rewrap);
+  w->add_option("--new-kek", rewrap->new_kek_file,
+                "File with the new KEK: 32 random bytes, base64url, mode 0600")
+      ->type_name("FILE")
+      ->required();
+  return Command{app, [r, rotate, l, list, w, rewrap] {
+                   if (w->parsed()) return RunRewrap(*rewrap);
+                   return r->parsed() ? RunRotate(*rotate) : RunList(*list);
+                 }};
 }
 
 }  // namespace tock::cli

@@ -6,22 +6,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <sstream>
-
-#include "tock/key_loader.h"
 
 namespace tock::server {
 namespace {
-
-// Stamp identifies the index file's version: WritePrivateFile replaces it
-// by rename, so a rewrite gives a new inode.
-bool StampOf(const std::string& path, ino_t& inode, long long& mtime_ns) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return false;
-  inode = st.st_ino;
-  mtime_ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-  return true;
-}
 
 Error IoError(const std::string& what, const std::string& path) {
   return Error(ErrorCode::kIoError,
@@ -86,127 +73,110 @@ std::string_view ToString(KeyState state) {
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(const std::string& data_dir, KeyPolicy policy,
                                                  UnixSeconds now) {
   if (auto r = EnsurePrivateDir(data_dir); !r.ok()) return r.error();
-  std::string dir = data_dir + "/keys";
-  if (auto r = EnsurePrivateDir(dir); !r.ok()) return r.error();
-  std::unique_ptr<KeyStore> store(new KeyStore(dir, policy));
-  std::lock_guard<std::mutex> lock(store->mutex_);
-  Result<std::vector<SigningKey>> keys = store->LoadIndex();
+  Result<std::unique_ptr<KeyBackend>> backend = MakeDirKeyBackend(data_dir + "/keys");
+  if (!backend.ok()) return backend.error();
+  return OpenWith(std::move(*backend), policy, now);
+}
+
+Result<std::unique_ptr<KeyStore>> KeyStore::OpenWith(std::unique_ptr<KeyBackend> backend,
+                                                     KeyPolicy policy, UnixSeconds now) {
+  std::unique_ptr<KeyStore> store(new KeyStore(std::move(backend), policy));
+  Result<std::vector<SigningKey>> keys = store->backend_->Load();
   if (!keys.ok()) return keys.error();
-  store->keys_ = std::move(*keys);
-  if (store->keys_.empty()) {
-    if (auto r = store->AddLocked(now, now); !r.ok()) return r.error();
+  if (keys->empty()) {
+    // Another instance may store a first key at the same moment: Update
+    // re-reads under the backend's lock and adds one only to an empty set.
+    keys = store->backend_->Update([&](std::vector<SigningKey>& current) -> Result<void> {
+      if (!current.empty()) return {};
+      return store->AddKey(current, now, now);
+    });
+    if (!keys.ok()) return keys.error();
   }
-  StampOf(dir + "/index", store->stamp_.inode, store->stamp_.mtime_ns);
+  store->Replace(std::move(*keys));
   return store;
 }
 
-// The index holds one line per key: "kid alg created activate retired|-".
-Result<std::vector<SigningKey>> KeyStore::LoadIndex() const {
-  std::vector<SigningKey> out;
-  std::string index_path = dir_ + "/index";
-  if (::access(index_path.c_str(), F_OK) != 0) return out;
-  Result<std::string> index = ReadFile(index_path);
-  if (!index.ok()) return index.error();
-  std::istringstream lines(*index);
-  std::string line;
-  int number = 0;
-  while (std::getline(lines, line)) {
-    ++number;
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream fields(line);
-    SigningKey k{Key(nullptr), "", Algorithm::kES256, 0, 0, std::nullopt};
-    std::string alg, retired;
-    if (!(fields >> k.kid >> alg >> k.created_at >> k.activate_at >> retired) ||
-        !ParseAlgorithm(alg) || k.kid.find('/') != std::string::npos ||
-        (retired != "-" && retired.find_first_not_of("0123456789") != std::string::npos)) {
-      return Error(ErrorCode::kKeyError,
-                   index_path + ":" + std::to_string(number) +
-                       ": not a key index line \"kid alg created activate retired\".");
-    }
-    k.alg = *ParseAlgorithm(alg);
-    if (retired != "-") k.retired_at = std::stoll(retired);
-    Result<LoadedKeys> loaded = LoadKeyFile(dir_ + "/" + k.kid + ".pem");
-    if (!loaded.ok()) return loaded.error();
-    if (loaded->keys.empty() || !loaded->keys[0].has_private()) {
-      return Error(ErrorCode::kKeyError, dir_ + "/" + k.kid + ".pem holds no private key.");
-    }
-    k.key = loaded->keys[0].WithKid(k.kid);
-    out.push_back(std::move(k));
-  }
-  return out;
-}
+KeyStore::~KeyStore() { backend_->StopWatch(); }
 
-Result<void> KeyStore::AddLocked(UnixSeconds now, UnixSeconds activate_at) {
+Result<void> KeyStore::AddKey(std::vector<SigningKey>& keys, UnixSeconds now,
+                              UnixSeconds activate_at) const {
   Result<Key> key = GenerateKey(policy_.alg);
   if (!key.ok()) return key.error();
   std::string kid = key->Thumbprint();
-  Result<std::string> pem = key->PrivatePem();
-  if (!pem.ok()) return pem.error();
-  if (auto r = WritePrivateFile(dir_ + "/" + kid + ".pem", *pem); !r.ok()) return r.error();
-  keys_.push_back(SigningKey{key->WithKid(kid), kid, policy_.alg, now, activate_at, std::nullopt});
-  return SaveIndexLocked();
+  keys.push_back(SigningKey{key->WithKid(kid), kid, policy_.alg, now, activate_at, std::nullopt});
+  return {};
 }
 
-Result<void> KeyStore::SaveIndexLocked() {
-  std::string out = "# kid alg created activate retired (tock serve key index)\n";
-  for (const SigningKey& k : keys_) {
-    out += k.kid + " " + std::string(ToString(k.alg)) + " " + std::to_string(k.created_at) + " " +
-           std::to_string(k.activate_at) + " " +
-           (k.retired_at ? std::to_string(*k.retired_at) : "-") + "\n";
-  }
-  Result<void> saved = WritePrivateFile(dir_ + "/index", out);
-  if (saved.ok()) StampOf(dir_ + "/index", stamp_.inode, stamp_.mtime_ns);
-  return saved;
-}
-
-// PruneLocked deletes keys no token can carry any more: their private key
-// has no use left, and keeping it only adds risk.
-void KeyStore::PruneLocked(UnixSeconds now) {
+// RetireAndPrune retires every key at |activate_at| (when the next one
+// signs) and drops keys no token can carry any more: their private key has
+// no use left, and keeping it only adds risk.
+void KeyStore::RetireAndPrune(std::vector<SigningKey>& keys, UnixSeconds now,
+                              UnixSeconds activate_at) const {
   std::vector<SigningKey> kept;
-  for (SigningKey& k : keys_) {
-    if (StateOf(k, now) == KeyState::kExpired) {
-      ::unlink((dir_ + "/" + k.kid + ".pem").c_str());
-    } else {
-      kept.push_back(std::move(k));
-    }
+  for (SigningKey& k : keys) {
+    if (!k.retired_at || *k.retired_at > activate_at) k.retired_at = activate_at;
+    if (StateOf(k, now) != KeyState::kExpired) kept.push_back(std::move(k));
   }
-  keys_ = std::move(kept);
+  keys = std::move(kept);
+}
+
+// DueActivation: with rotate_every, the next key is made prepublish before
+// the newest one's turn ends, so verifiers have it cached before the first
+// token it signs. nullopt while none is due.
+std::optional<UnixSeconds> KeyStore::DueActivation(const std::vector<SigningKey>& keys,
+                                                   UnixSeconds now) const {
+  if (!policy_.rotate_every_s) return std::nullopt;
+  UnixSeconds newest = 0;
+  for (const SigningKey& k : keys) newest = std::max(newest, k.activate_at);
+  if (now < newest + *policy_.rotate_every_s - policy_.prepublish_s) return std::nullopt;
+  return std::max(now + policy_.prepublish_s, newest + *policy_.rotate_every_s);
+}
+
+void KeyStore::Replace(std::vector<SigningKey> keys) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!keys.empty()) keys_ = std::move(keys);
 }
 
 Result<std::string> KeyStore::Rotate(UnixSeconds now) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  UnixSeconds activate = now + policy_.prepublish_s;
-  for (SigningKey& k : keys_) {
-    if (!k.retired_at || *k.retired_at > activate) k.retired_at = activate;
-  }
-  PruneLocked(now);
-  if (auto r = AddLocked(now, activate); !r.ok()) return r.error();
-  return keys_.back().kid;
+  std::lock_guard<std::mutex> serial(maintain_mutex_);
+  std::string kid;
+  Result<std::vector<SigningKey>> stored =
+      backend_->Update([&](std::vector<SigningKey>& keys) -> Result<void> {
+        UnixSeconds activate = now + policy_.prepublish_s;
+        RetireAndPrune(keys, now, activate);
+        if (auto r = AddKey(keys, now, activate); !r.ok()) return r.error();
+        kid = keys.back().kid;
+        return {};
+      });
+  if (!stored.ok()) return stored.error();
+  Replace(std::move(*stored));
+  return kid;
 }
 
-Result<void> KeyStore::Maintain(UnixSeconds now) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (now == last_maintained_) return {};
+Result<void> KeyStore::Maintain(UnixSeconds now, bool force) {
+  std::lock_guard<std::mutex> serial(maintain_mutex_);
+  if (!force && now == last_maintained_) return {};
   last_maintained_ = now;
-  IndexStamp seen;
-  if (StampOf(dir_ + "/index", seen.inode, seen.mtime_ns) && !(seen == stamp_)) {
-    Result<std::vector<SigningKey>> keys = LoadIndex();
+  Result<bool> changed = backend_->Changed();
+  if (!changed.ok()) return changed.error();
+  if (*changed) {
+    Result<std::vector<SigningKey>> keys = backend_->Load();
     if (!keys.ok()) return keys.error();  // keep serving the keys we have
-    if (!keys->empty()) keys_ = std::move(*keys);
-    stamp_ = seen;
+    Replace(std::move(*keys));
   }
-  if (!policy_.rotate_every_s) return {};
-  UnixSeconds newest = 0;
-  for (const SigningKey& k : keys_) newest = std::max(newest, k.activate_at);
-  // The next key is made prepublish before the newest one's turn ends, so
-  // verifiers have it cached before the first token it signs.
-  if (now < newest + *policy_.rotate_every_s - policy_.prepublish_s) return {};
-  UnixSeconds activate = std::max(now + policy_.prepublish_s, newest + *policy_.rotate_every_s);
-  for (SigningKey& k : keys_) {
-    if (!k.retired_at || *k.retired_at > activate) k.retired_at = activate;
-  }
-  PruneLocked(now);
-  return AddLocked(now, activate);
+  if (!backend_->Leads() || !DueActivation(keys(), now)) return {};
+  // Decided again on the stored keys under the backend's lock: a rotation
+  // another process made meanwhile is not made twice.
+  Result<std::vector<SigningKey>> stored =
+      backend_->Update([&](std::vector<SigningKey>& keys) -> Result<void> {
+        std::optional<UnixSeconds> activate = DueActivation(keys, now);
+        if (!activate) return {};
+        RetireAndPrune(keys, now, *activate);
+        return AddKey(keys, now, *activate);
+      });
+  if (!stored.ok()) return stored.error();
+  Replace(std::move(*stored));
+  return {};
 }
 
 KeyState KeyStore::StateOf(const SigningKey& k, UnixSeconds now) const {

@@ -1,12 +1,11 @@
-// KeyStore: the issuer's signing keys in the data directory (keys/<kid>.pem,
-// PKCS#8, mode 0600, in 0700 folders) and the index of when each is used.
-// Shared by the server's worker threads and by `tock keys`: the server picks
-// up an index that `tock keys rotate` rewrote (Maintain).
+// KeyStore: the issuer's signing keys in memory and the rules of when each
+// is used, over a KeyBackend that keeps them (the data directory, or
+// PostgreSQL with [store]). Shared by the server's threads and by
+// `tock keys`: the server picks up keys another process stored (Maintain).
 #ifndef TOCK_SERVER_ISSUER_KEY_STORE_H_
 #define TOCK_SERVER_ISSUER_KEY_STORE_H_
 
-#include <sys/types.h>
-
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "config.h"
+#include "issuer/key_backend.h"
 #include "tock/algorithm.h"
 #include "tock/clock.h"
 #include "tock/jwk_set.h"
@@ -21,15 +21,6 @@
 #include "tock/result.h"
 
 namespace tock::server {
-
-struct SigningKey {
-  Key key;  // carries kid
-  std::string kid;
-  Algorithm alg;
-  UnixSeconds created_at = 0;
-  UnixSeconds activate_at = 0;            // signs from then (pre-publication before)
-  std::optional<UnixSeconds> retired_at;  // stopped signing then
-};
 
 // KeyState is where a key stands at a given time, for `tock keys list`.
 enum class KeyState { kNext, kActive, kRetired, kExpired };
@@ -56,16 +47,29 @@ class KeyStore {
   // key (0600) when there is none. kIoError / kKeyError with the path.
   static Result<std::unique_ptr<KeyStore>> Open(const std::string& data_dir, KeyPolicy policy,
                                                 UnixSeconds now);
+  // OpenWith loads the keys of |backend|, storing a first key when it has
+  // none. The backend's errors.
+  static Result<std::unique_ptr<KeyStore>> OpenWith(std::unique_ptr<KeyBackend> backend,
+                                                    KeyPolicy policy, UnixSeconds now);
+  ~KeyStore();
 
   // Rotate adds a new key that starts signing at now + prepublish (and
   // retires the current one then), and deletes keys no longer published.
-  // Returns the new kid. Used by `tock keys rotate` and by the schedule.
+  // Returns the new kid. Used by `tock keys rotate`.
   Result<std::string> Rotate(UnixSeconds now);
 
-  // Maintain (at most once per second of |now|) reloads the index when
-  // another process (`tock keys rotate`) changed it, and rotates when
-  // rotate_every says the next key is due for pre-publication.
-  Result<void> Maintain(UnixSeconds now);
+  // Maintain (at most once per second of |now| unless |force|) reloads the
+  // keys when another process changed them, and when this process leads
+  // (KeyBackend::Leads) rotates when rotate_every says the next key is due
+  // for pre-publication. It may wait on the backend (never call it from an
+  // I/O thread); requests keep reading the keys in memory meanwhile.
+  Result<void> Maintain(UnixSeconds now, bool force = false);
+
+  // Health is the backend's state (PostgreSQL down: the reason).
+  Result<void> Health() const { return backend_->Health(); }
+  // Watch calls |changed| when another instance announces a change.
+  void Watch(std::function<void()> changed) { backend_->Watch(std::move(changed)); }
+  bool Leads() const { return backend_->Leads(); }
 
   // Active is the key that signs at |now|: the newest already activated.
   SigningKey Active(UnixSeconds now) const;
@@ -81,23 +85,23 @@ class KeyStore {
   const KeyPolicy& policy() const { return policy_; }
 
  private:
-  KeyStore(std::string dir, KeyPolicy policy) : dir_(std::move(dir)), policy_(policy) {}
-  Result<std::vector<SigningKey>> LoadIndex() const;
-  Result<void> AddLocked(UnixSeconds now, UnixSeconds activate_at);
-  Result<void> SaveIndexLocked();
-  void PruneLocked(UnixSeconds now);
+  KeyStore(std::unique_ptr<KeyBackend> backend, KeyPolicy policy)
+      : backend_(std::move(backend)), policy_(policy) {}
+  Result<void> AddKey(std::vector<SigningKey>& keys, UnixSeconds now,
+                      UnixSeconds activate_at) const;
+  void RetireAndPrune(std::vector<SigningKey>& keys, UnixSeconds now,
+                      UnixSeconds activate_at) const;
+  std::optional<UnixSeconds> DueActivation(const std::vector<SigningKey>& keys,
+                                           UnixSeconds now) const;
+  void Replace(std::vector<SigningKey> keys);
   bool PublishedLocked(const SigningKey& k, UnixSeconds now) const;
   const SigningKey& ActiveLocked(UnixSeconds now) const;
 
-  std::string dir_;  // data_dir/keys
+  std::unique_ptr<KeyBackend> backend_;
   KeyPolicy policy_;
-  mutable std::mutex mutex_;
-  std::vector<SigningKey> keys_;  // oldest first
-  struct IndexStamp {
-    ino_t inode = 0;
-    long long mtime_ns = 0;
-    bool operator==(const IndexStamp&) const = default;
-  } stamp_;
+  std::mutex maintain_mutex_;  // one Maintain/Rotate at a time; not held by readers
+  mutable std::mutex mutex_;   // guards keys_ only, never held across backend calls
+  std::vector<SigningKey> keys_;
   UnixSeconds last_maintained_ = 0;
 };
 

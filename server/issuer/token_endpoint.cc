@@ -220,6 +220,13 @@ Response HandleToken(ServerContext& ctx, const Request& req) {
         BadRequest("unsupported_grant_type",
                    "grant_type \"" + *grant_type + "\" is not supported; use client_credentials"));
   }
+  // [store] unreachable: no key change can be agreed with the other
+  // instances, so no token is issued (validation goes on from memory).
+  if (Result<void> keys_ok = ctx.keys->Health(); !keys_ok.ok()) {
+    return OAuthError(ctx, req,
+                      {http::status::service_unavailable, "temporarily_unavailable",
+                       keys_ok.error().message(), "", false, ""});
+  }
   AuthContext auth;
   bool jwt = false;
   AuthResult auth_result = Authenticate(ctx, req, form, auth, jwt);

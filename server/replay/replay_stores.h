@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "store/pg_status.h"
 #include "tock/clock.h"
 #include "tock/replay_store.h"
 #include "tock/result.h"
@@ -30,6 +31,14 @@ using RedisWarning = std::function<void(const std::string& message)>;
 Result<std::unique_ptr<ReplayStore>> MakeRedisReplayStore(const std::string& url,
                                                           const Clock& clock,
                                                           RedisWarning warn = {});
+
+// MakePostgresReplayStore keeps ids in tock_replay of the [store] database
+// (the schema is the key store's, migrated before this is made). It connects
+// lazily, pools a few connections, and reports to |status| (shared with the
+// key store, which checks the database every second; Ping reads it).
+std::unique_ptr<ReplayStore> MakePostgresReplayStore(const std::string& conninfo,
+                                                     const Clock& clock,
+                                                     std::shared_ptr<PgStatus> status);
 
 }  // namespace tock::server
 

@@ -14,6 +14,7 @@
 #include "tock/jwk_set.h"
 #include "tock/key.h"
 #include "tock/key_loader.h"
+#include "tock/key_wrap.h"
 #include "tock/limits.h"
 #include "tock/replay_store.h"
 #include "tock/report.h"

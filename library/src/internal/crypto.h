@@ -49,6 +49,16 @@ std::optional<std::string> Base64Decode(std::string_view text);
 // Sha256 returns the SHA-256 digest of |data| (32 raw bytes).
 std::string Sha256(std::string_view data);
 
+// AesGcmSeal encrypts |plaintext| under the 32-byte |key| with AES-256-GCM
+// and a random 12-byte nonce, authenticating |aad|: nonce || ciphertext ||
+// tag (16 bytes). kKeyError when the key is not 32 bytes or OpenSSL fails.
+Result<std::string> AesGcmSeal(std::string_view key, std::string_view plaintext,
+                               std::string_view aad);
+
+// AesGcmOpen reverses AesGcmSeal; kKeyError when the tag does not match.
+Result<std::string> AesGcmOpen(std::string_view key, std::string_view sealed,
+                               std::string_view aad);
+
 }  // namespace tock::internal
 
 #endif  // TOCK_INTERNAL_CRYPTO_H_
