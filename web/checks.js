@@ -6,7 +6,7 @@
 
 // Codes of the documents where tock could not judge the token at all
 // (the exit-2 codes of `tock verify`).
-export const CANNOT_JUDGE = new Set(['usage', 'key_error', 'io_error', 'network_error']);
+const CANNOT_JUDGE = new Set(['usage', 'key_error', 'io_error', 'network_error']);
 
 // SHOWN: the outcomes listed, as `tock verify` lists them. Skipped checks
 // (the policy does not ask for them) and not-reached ones are left out.

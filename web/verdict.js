@@ -1,7 +1,7 @@
 // The verdict banner and the verify panel's check list, from the
 // verification document of POST /api/inspect (`tock verify --json`) and the
 // check trace it carries.
-import {buildChecks, CANNOT_JUDGE, testId} from './checks.js';
+import {buildChecks, testId} from './checks.js';
 import {formatUtc} from './format.js';
 import {el} from './render.js';
 
@@ -89,7 +89,7 @@ export function renderVerification(doc, overridden) {
     setVerdict('valid', 'Valid: signature verified, every check passed',
         el('p', {}, `Verified with ${keyText(v.key)} at ${formatUtc(result.now)}.`),
         note ? el('p', {class: 'hint'}, note) : null);
-  } else if (result.outcome === 'cannot_judge' || CANNOT_JUDGE.has(e && e.code)) {
+  } else if (result.outcome === 'cannot_judge') {
     $('verify-summary').textContent = 'tock could not judge the token.';
     setVerdict('unknown', `Could not verify (${e ? e.code : 'error'})`,
         el('p', {class: 'message'}, e ? e.message : 'The verification document has no result.'));

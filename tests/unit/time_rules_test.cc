@@ -130,7 +130,8 @@ TEST(TimeRules, EveryBoundaryVectorFailsItsCheckInTheTrace) {
     EXPECT_EQ(failed.front(), check->name);
     EXPECT_EQ(check->problems.front().code_string(), c.expect);
     EXPECT_EQ(check->now, std::stoll(c.fields.at("now")));
-    if (c.delta != "-") EXPECT_DOUBLE_EQ(check->delta_s.value_or(-1), std::stod(c.delta));
+    if (c.delta == "-") continue;
+    EXPECT_DOUBLE_EQ(check->delta_s.value_or(-1), std::stod(c.delta));
   }
 }
 
