@@ -131,10 +131,9 @@ Response HandleInspect(ServerContext& ctx, const Request& req) {
     FixedClock clock(now);
     Verifier verifier(*choice.keys, clock);
     Result<void> policy = verifier.CheckPolicy(*r.policy);
-    Result<VerifiedToken> verified =
-        policy.ok() ? verifier.Verify(r.token, *r.policy) : Result<VerifiedToken>(policy.error());
-    verification =
-        verified.ok() ? VerifyAcceptedJson(*verified) : VerifyRejectedJson(verified.error());
+    // The page renders the library's check trace; it keeps no rules of its own.
+    verification = policy.ok() ? VerifyReportJson(verifier.VerifyWithTrace(r.token, *r.policy))
+                               : VerifyRejectedJson(policy.error());
   }
   std::string body = view ? InspectResponseJson(*view, now, verification)
                           : InspectResponseJson(inspected.error(), verification);

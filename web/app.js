@@ -51,8 +51,8 @@ function checkedField(id, parse, message) {
   return bad ? null : parsed;
 }
 
-// readPolicy gathers the policy fields: what goes to the server and what
-// the check list needs to explain the passed checks.
+// readPolicy gathers the policy fields: what goes to the server, and the
+// skew typed for the timeline of a token the server did not verify.
 function readPolicy() {
   const durationMessage = 'Write a duration such as 90s, 5m, 1m30s, or a number of seconds.';
   const skew = checkedField('policy-skew', parseDuration, durationMessage);
@@ -61,23 +61,23 @@ function readPolicy() {
   const now = checkedField('policy-now', parseTime,
       'Write RFC 3339 with a zone (2026-06-12T09:17:10Z) or seconds since the epoch.');
   const policy = {};
-  const view = {
-    iss: list('policy-iss'), aud: list('policy-aud'), require: list('policy-require'),
-    sub: value('policy-sub').trim(), typ: value('policy-typ').trim(),
-    skew_s: skew, max_age_s: maxAge, max_lifetime_s: maxLifetime,
-  };
-  if (view.iss.length) policy.iss = view.iss;
-  if (view.aud.length) policy.aud = view.aud;
-  if (view.require.length) policy.require = view.require;
-  if (view.sub) policy.sub = view.sub;
-  if (view.typ) policy.typ = view.typ;
+  const iss = list('policy-iss');
+  const aud = list('policy-aud');
+  const require = list('policy-require');
+  const sub = value('policy-sub').trim();
+  const typ = value('policy-typ').trim();
+  if (iss.length) policy.iss = iss;
+  if (aud.length) policy.aud = aud;
+  if (require.length) policy.require = require;
+  if (sub) policy.sub = sub;
+  if (typ) policy.typ = typ;
   if (skew !== null) policy.skew = `${skew}s`;
   if (maxAge !== null) policy.max_age = `${maxAge}s`;
   if (maxLifetime !== null) policy.max_lifetime = `${maxLifetime}s`;
   const algs = list('policy-alg');
   if (algs.length) policy.algorithms = algs;
   if (value('policy-allow-missing-exp')) policy.allow_missing_exp = true;
-  return {policy, view, now};
+  return {policy, view: {skew_s: skew}, now};
 }
 
 // ---- URL fragment ----
@@ -270,16 +270,17 @@ function render(token, doc, view, nowOverride, browserNow) {
   showSection('warnings-section', warnings.length > 0);
 
   const times = doc.times || {};
-  const skew = view.skew_s !== null ? view.skew_s :
-      doc.verification && doc.verification.error && typeof doc.verification.error.skew_s === 'number' ?
-        doc.verification.error.skew_s : 300;
+  // The skew the checks used, when the server verified; else the one typed.
+  const v = doc.verification;
+  const skew = v && typeof v.skew_s === 'number' ? v.skew_s : view.skew_s !== null ? view.skew_s :
+      v && v.error && typeof v.error.skew_s === 'number' ? v.error.skew_s : 300;
   lastTimeline = {
     iat: times.iat ? times.iat.value : null, nbf: times.nbf ? times.nbf.value : null,
     exp: times.exp ? times.exp.value : null, serverNow: now, browserNow, skew, nowLabel,
   };
   showSection('timeline-section', true);
   drawTimeline();
-  renderVerification(doc, view, nowOverride !== null);
+  renderVerification(doc, nowOverride !== null);
 }
 
 function drawTimeline() {

@@ -1,7 +1,8 @@
 // The verdict banner and the verify panel's check list, from the
-// verification document of POST /api/inspect (`tock verify --json`).
-import {buildChecks, CANNOT_JUDGE, testId} from './checks.js';
-import {formatDuration, formatUtc} from './format.js';
+// verification document of POST /api/inspect (`tock verify --json`) and the
+// check trace it carries.
+import {buildChecks, testId} from './checks.js';
+import {formatUtc} from './format.js';
 import {el} from './render.js';
 
 const $ = (id) => document.getElementById(id);
@@ -64,7 +65,7 @@ function checkRow(row) {
   return item;
 }
 
-export function renderVerification(doc, view, overridden) {
+export function renderVerification(doc, overridden) {
   const v = doc.verification;
   const status = STATUS_WORDS[doc.status] || doc.status;
   if (!v) {
@@ -74,20 +75,21 @@ export function renderVerification(doc, view, overridden) {
             'Paste a key or a JWKS URL in the verify panel.'));
     return;
   }
-  const result = buildChecks(v, doc, view);
+  const result = buildChecks(v, doc);
   $('checks').replaceChildren(...result.rows.map(checkRow));
   if (result.laterNotRun && result.rows.length) {
     $('checks').append(el('li', {class: 'check-row later'}, '(later checks not run)'));
   }
-  $('verify-now').textContent = `now ${formatUtc(result.now)} (${result.now}), allowed clock skew ${result.skew}s`;
+  $('verify-now').textContent = `now ${formatUtc(result.now)} (${result.now})` +
+      (result.skew === null ? '' : `, allowed clock skew ${result.skew}s`);
   const e = result.error;
   if (result.outcome === 'accepted') {
     $('verify-summary').textContent = 'Every check passed.';
-    const note = clockNote(doc, result);
+    const note = result.clockNote ? 'note: ' + result.clockNote : null;
     setVerdict('valid', 'Valid: signature verified, every check passed',
         el('p', {}, `Verified with ${keyText(v.key)} at ${formatUtc(result.now)}.`),
         note ? el('p', {class: 'hint'}, note) : null);
-  } else if (result.outcome === 'cannot_judge' || CANNOT_JUDGE.has(e && e.code)) {
+  } else if (result.outcome === 'cannot_judge') {
     $('verify-summary').textContent = 'tock could not judge the token.';
     setVerdict('unknown', `Could not verify (${e ? e.code : 'error'})`,
         el('p', {class: 'message'}, e ? e.message : 'The verification document has no result.'));
@@ -102,18 +104,4 @@ export function renderVerification(doc, view, overridden) {
 function keyText(key) {
   if (!key) return 'the key';
   return [key.kty, key.crv, key.kid ? `kid "${key.kid}"` : null].filter(Boolean).join(' ');
-}
-
-// clockNote: accepted only thanks to the skew tolerance (as `tock verify`
-// notes), which shows an issuer clock that runs ahead.
-function clockNote(doc, result) {
-  const t = doc.times || {};
-  const now = result.now;
-  if (t.iat && t.iat.value > now) {
-    return `note: the issuer's clock appears ${formatDuration(t.iat.value - now)} ahead (iat is after now, within the ${result.skew}s skew).`;
-  }
-  if (t.nbf && t.nbf.value > now) {
-    return `note: the issuer's clock appears at least ${formatDuration(t.nbf.value - now)} ahead (nbf is after now, within the ${result.skew}s skew).`;
-  }
-  return null;
 }

@@ -83,22 +83,12 @@ int RunVerify(const VerifyOptions& o) {
   Result<std::string> token = ReadToken(o.token);
   if (!token.ok()) return ReportCannotJudge(o.out, token.error());
 
-  Result<VerifiedToken> verified = verifier.Verify(*token, *validator);
-  if (verified.ok()) {
-    if (o.out.json) {
-      std::cout << VerifyJson(*verified) << "\n";
-    } else {
-      std::cout << RenderVerifyAccepted(*verified, *validator, StdoutStyle());
-    }
-    return kExitOk;
+  TracedVerification verified = verifier.VerifyWithTrace(*token, *validator);
+  if (!verified.result.ok() && verified.result.error().disposition() == Disposition::kCannotJudge) {
+    return ReportCannotJudge(o.out, verified.result.error());
   }
-  const Error& error = verified.error();
-  if (error.disposition() == Disposition::kCannotJudge) return ReportCannotJudge(o.out, error);
-  if (o.out.json) {
-    std::cout << VerifyJson(error) << "\n";
-  } else {
-    std::cout << RenderVerifyRejected(error, *validator, *token, (*clock)->Now(), StdoutStyle());
-  }
+  std::cout << (o.out.json ? VerifyJson(verified) + "\n" : RenderVerify(verified, StdoutStyle()));
+  if (verified.result.ok()) return kExitOk;
   return kExitRejected;
 }
 

@@ -55,15 +55,11 @@ std::string RenderDecode(const UnverifiedView& view, UnixSeconds now, const Styl
 // RenderDecodeFailure reports a token that does not decode.
 std::string RenderDecodeFailure(const Error& error, const Style& style);
 
-// RenderVerifyAccepted: "VALID" and the check list with its numbers.
-std::string RenderVerifyAccepted(const VerifiedToken& token, const Validator& validator,
-                                 const Style& style);
-
-// RenderVerifyRejected: "REJECTED: <code>", the check list up to the failure
-// (every claim check when the signature verified), the message and hint.
-// |token| is re-read unverified only to show the claims' numbers.
-std::string RenderVerifyRejected(const Error& error, const Validator& validator,
-                                 std::string_view token, UnixSeconds now, const Style& style);
+// RenderVerify: "VALID", or "REJECTED: <code>", then the check trace's
+// lines (every check that ran, up to the failure when it came before the
+// signature verified), now and the skew, and for a rejection the message
+// and hint.
+std::string RenderVerify(const TracedVerification& verification, const Style& style);
 
 }  // namespace tock::cli
 

@@ -16,11 +16,9 @@ std::string DecodeFailureJson(const Error& error) {
   return EscapeJsonText(ErrorDocumentJson(error));
 }
 
-std::string VerifyJson(const VerifiedToken& token) {
-  return EscapeJsonText(VerifyAcceptedJson(token));
+std::string VerifyJson(const TracedVerification& verification) {
+  return EscapeJsonText(VerifyReportJson(verification));
 }
-
-std::string VerifyJson(const Error& error) { return EscapeJsonText(VerifyRejectedJson(error)); }
 
 std::string CannotJudgeJson(const Error& error, bool verify) {
   return EscapeJsonText(verify ? VerifyRejectedJson(error) : ErrorDocumentJson(error));

@@ -15,11 +15,10 @@ std::string DecodeJson(const UnverifiedView& view, UnixSeconds now);
 // DecodeFailureJson is {"error":{...}} for a token that does not decode.
 std::string DecodeFailureJson(const Error& error);
 
-// VerifyJson is {"valid":true,...} for an accepted token.
-std::string VerifyJson(const VerifiedToken& token);
-
-// VerifyJson is {"valid":false,"error":{...},"problems":[...]} for a rejection.
-std::string VerifyJson(const Error& error);
+// VerifyJson is {"valid":true,...} for an accepted token, {"valid":false,
+// "error":{...},"problems":[...]} for a rejection, with the check trace
+// (VerifyReportJson).
+std::string VerifyJson(const TracedVerification& verification);
 
 // CannotJudgeJson is the exit-2 document: {"error":{...}}, or for verify
 // {"valid":false,"error":{...},"problems":[...]}.

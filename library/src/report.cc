@@ -61,6 +61,55 @@ json::object TimesObject(const UnverifiedView& view, UnixSeconds now) {
   return times;
 }
 
+json::object CheckJson(const TracedCheck& check) {
+  json::object o;
+  o["name"] = check.name;
+  o["outcome"] = ToString(check.outcome);
+  o["detail"] = check.detail;
+  if (check.now) o["now"] = *check.now;
+  if (check.claim_time) o["claim_time"] = Number(*check.claim_time);
+  if (check.skew_s) o["skew_s"] = *check.skew_s;
+  if (check.delta_s) o["delta_s"] = Number(*check.delta_s);
+  if (check.limit_s) o["limit_s"] = *check.limit_s;
+  if (!check.problems.empty()) {
+    json::array problems;
+    for (const Error& p : check.problems) problems.emplace_back(ErrorObject(p));
+    o["problems"] = std::move(problems);
+  }
+  return o;
+}
+
+json::object AcceptedDocument(const VerifiedToken& token) {
+  const internal::ParsedToken& parsed = token.parsed();
+  json::object doc;
+  doc["valid"] = true;
+  doc["header"] = json::value(parsed.header());
+  doc["claims"] = json::value(parsed.payload());
+  json::object key;
+  if (token.key().kid()) key["kid"] = *token.key().kid();
+  key["kty"] = ToString(token.key().type());
+  if (!token.key().curve().empty()) key["crv"] = token.key().curve();
+  key["thumbprint"] = token.key().Thumbprint();
+  doc["key"] = std::move(key);
+  doc["alg"] = ToString(token.algorithm());
+  doc["now"] = token.now();
+  return doc;
+}
+
+json::object RejectedDocument(const Error& error) {
+  json::object doc;
+  doc["valid"] = false;
+  doc["error"] = ErrorObject(error);
+  json::array problems;
+  if (error.problems().empty()) {
+    problems.emplace_back(ErrorObject(error));
+  } else {
+    for (const Error& p : error.problems()) problems.emplace_back(ErrorObject(p));
+  }
+  doc["problems"] = std::move(problems);
+  return doc;
+}
+
 }  // namespace
 
 std::string DecodeReportJson(const UnverifiedView& view, UnixSeconds now) {
@@ -79,33 +128,23 @@ std::string DecodeReportJson(const UnverifiedView& view, UnixSeconds now) {
 }
 
 std::string VerifyAcceptedJson(const VerifiedToken& token) {
-  const internal::ParsedToken& parsed = token.parsed();
-  json::object doc;
-  doc["valid"] = true;
-  doc["header"] = json::value(parsed.header());
-  doc["claims"] = json::value(parsed.payload());
-  json::object key;
-  if (token.key().kid()) key["kid"] = *token.key().kid();
-  key["kty"] = ToString(token.key().type());
-  if (!token.key().curve().empty()) key["crv"] = token.key().curve();
-  key["thumbprint"] = token.key().Thumbprint();
-  doc["key"] = std::move(key);
-  doc["alg"] = ToString(token.algorithm());
-  doc["now"] = token.now();
-  return internal::SerializeJson(doc);
+  return internal::SerializeJson(AcceptedDocument(token));
 }
 
 std::string VerifyRejectedJson(const Error& error) {
-  json::object doc;
-  doc["valid"] = false;
-  doc["error"] = ErrorObject(error);
-  json::array problems;
-  if (error.problems().empty()) {
-    problems.emplace_back(ErrorObject(error));
-  } else {
-    for (const Error& p : error.problems()) problems.emplace_back(ErrorObject(p));
-  }
-  doc["problems"] = std::move(problems);
+  return internal::SerializeJson(RejectedDocument(error));
+}
+
+std::string VerifyReportJson(const TracedVerification& verification) {
+  const Result<VerifiedToken>& result = verification.result;
+  json::object doc = result.ok() ? AcceptedDocument(*result) : RejectedDocument(result.error());
+  const CheckTrace& trace = verification.trace;
+  doc["now"] = trace.now;
+  doc["skew_s"] = trace.skew_s;
+  json::array checks;
+  for (const TracedCheck& check : trace.checks) checks.emplace_back(CheckJson(check));
+  doc["checks"] = std::move(checks);
+  if (trace.clock_note) doc["clock_note"] = *trace.clock_note;
   return internal::SerializeJson(doc);
 }
 

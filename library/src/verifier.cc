@@ -8,6 +8,7 @@
 #include "internal/json.h"
 #include "internal/jws_format.h"
 #include "internal/time_rules.h"
+#include "internal/trace_recorder.h"
 
 namespace tock {
 namespace {
@@ -116,6 +117,101 @@ Error NoUsableKey(Algorithm alg, bool has_kid, std::string_view kid, bool none_s
                   "token comes from the expected issuer");
 }
 
+// SignatureError: candidates there were, and none verified.
+Error SignatureError(Algorithm alg, std::size_t candidates, std::size_t signature_size) {
+  std::string message = "signature does not verify with the configured key" +
+                        std::string(candidates == 1 ? "" : "s") +
+                        SignatureLengthNote(alg, signature_size);
+  return WithHint(ErrorCode::kBadSignature, std::move(message),
+                  "the token was signed with another key or altered after signing; check that "
+                  "the verifier has the issuer's current keys");
+}
+
+// VerifyingKey is the key selection and signature steps: the configured key
+// whose signature check passed; kBadSignature when keys were tried and none
+// verified; else the key-selection failure (alg_not_allowed, key_not_found).
+Result<const Key*> VerifyingKey(const JwkSet& keys, const ParsedToken& token, Algorithm alg,
+                                const Validator& validator) {
+  if (!Allowed(alg, validator, keys)) {
+    return WithHint(ErrorCode::kAlgNotAllowed,
+                    "token alg " + std::string(ToString(alg)) + " is not allowed here",
+                    "the verifier's keys or --alg list do not include this algorithm; a token "
+                    "signed with an HMAC secret where a public key is expected is an attack");
+  }
+  // Key selection sees only the protected header (never jwk/jku/x5u/x5c).
+  const internal::RecordedMember& kid_field = token.field(internal::HeaderField::kKid);
+  if (kid_field.present() && kid_field.kind != internal::JsonKind::kString) {
+    return Error(ErrorCode::kKeyNotFound, "token header \"kid\" is not a string");
+  }
+  const std::string_view kid = kid_field.text;
+  const bool has_kid = kid_field.present();
+  const auto candidates = keys.Candidates(kid, has_kid);
+  bool any_candidate = false;
+  for (const Key* key : candidates) {
+    if (!key->CanPerform(alg)) continue;
+    any_candidate = true;
+    if (internal::VerifyBytes(*key, alg, token.signing_input, token.signature)) return key;
+  }
+  if (!any_candidate) return NoUsableKey(alg, has_kid, kid, candidates.empty());
+  return SignatureError(alg, candidates.size(), token.signature.size());
+}
+
+// Checked is what passed every check, for the Verifier to make a
+// VerifiedToken of (only it may).
+struct Checked {
+  std::shared_ptr<const ParsedToken> token;
+  Algorithm alg;
+  const Key* key;
+};
+
+// Passed and Failed record a check in |trace| when one is kept; |detail| is
+// called only then.
+template <typename Detail>
+void Passed(internal::TraceRecorder* trace, std::string_view check, Detail detail) {
+  if (trace) trace->Passed(check, detail());
+}
+
+Error Failed(internal::TraceRecorder* trace, std::string_view check, Error error) {
+  if (trace) trace->Failed(check, {error});
+  return error;
+}
+
+// RunChecks runs every check in the fixed order, recording each in |trace|
+// when one is kept.
+Result<Checked> RunChecks(const JwkSet& keys, const internal::TimeContext& ctx,
+                          std::string_view compact, const Validator& validator,
+                          internal::TraceRecorder* trace) {
+  auto parsed = internal::ParseCompact(compact, validator.max_token_bytes());
+  if (!parsed.ok()) return Failed(trace, "token", std::move(parsed).error());
+  Passed(trace, "token", [] { return "three parts, JSON header and payload"; });
+  const ParsedToken& token = **parsed;
+
+  Result<Algorithm> alg = ReadAlgorithm(token);
+  if (!alg.ok()) return Failed(trace, "header", std::move(alg).error());
+  Passed(trace, "header", [&] { return "alg " + std::string(ToString(*alg)); });
+
+  Result<const Key*> key = VerifyingKey(keys, token, *alg, validator);
+  if (!key.ok() && key.error().code() != ErrorCode::kBadSignature) {
+    return Failed(trace, "key", std::move(key).error());
+  }
+  Passed(trace, "key", [&] {
+    if (key.ok()) return internal::KeyDetail(**key);
+    const internal::RecordedMember& kid = token.field(internal::HeaderField::kKid);
+    return kid.present() ? "token kid " + internal::RawQuoted(kid.text)
+                         : std::string("token has no kid");
+  });
+  if (!key.ok()) return Failed(trace, "signature", std::move(key).error());
+  Passed(trace, "signature", [&] { return std::string(ToString(*alg)) + " verified"; });
+
+  std::vector<Error> problems = internal::CheckClaims(token, validator, ctx, trace);
+  if (!problems.empty()) {
+    Error first = problems.front();
+    first.set_problems(std::move(problems));
+    return first;
+  }
+  return Checked{std::move(*parsed), *alg, *key};
+}
+
 }  // namespace
 
 Result<void> Verifier::CheckPolicy(const Validator& validator) const {
@@ -132,48 +228,21 @@ Result<void> Verifier::CheckPolicy(const Validator& validator) const {
 
 Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator& validator) const {
   const internal::TimeContext ctx{clock_->Now(), validator.skew_s()};
-  auto parsed = internal::ParseCompact(compact, validator.max_token_bytes());
-  if (!parsed.ok()) return std::move(parsed).error();
-  const ParsedToken& token = **parsed;
+  Result<Checked> checked = RunChecks(keys_, ctx, compact, validator, nullptr);
+  if (!checked.ok()) return std::move(checked).error();
+  return VerifiedToken(std::move(checked->token), checked->alg, *checked->key, ctx.now);
+}
 
-  Result<Algorithm> alg = ReadAlgorithm(token);
-  if (!alg.ok()) return std::move(alg).error();
-  if (!Allowed(*alg, validator, keys_)) {
-    return WithHint(ErrorCode::kAlgNotAllowed,
-                    "token alg " + std::string(ToString(*alg)) + " is not allowed here",
-                    "the verifier's keys or --alg list do not include this algorithm; a token "
-                    "signed with an HMAC secret where a public key is expected is an attack");
-  }
-
-  // Key selection sees only the protected header (never jwk/jku/x5u/x5c).
-  const internal::RecordedMember& kid_field = token.field(internal::HeaderField::kKid);
-  if (kid_field.present() && kid_field.kind != internal::JsonKind::kString) {
-    return Error(ErrorCode::kKeyNotFound, "token header \"kid\" is not a string");
-  }
-  const std::string_view kid = kid_field.text;
-  const bool has_kid = kid_field.present();
-  const auto candidates = keys_.Candidates(kid, has_kid);
-  bool any_candidate = false;
-  for (const Key* key : candidates) {
-    if (!key->CanPerform(*alg)) continue;
-    any_candidate = true;
-    if (internal::VerifyBytes(*key, *alg, token.signing_input, token.signature)) {
-      std::vector<Error> problems = internal::CheckClaims(token, validator, ctx);
-      if (!problems.empty()) {
-        Error first = problems.front();
-        first.set_problems(std::move(problems));
-        return first;
-      }
-      return VerifiedToken(std::move(*parsed), *alg, *key, ctx.now);
-    }
-  }
-  if (!any_candidate) return NoUsableKey(*alg, has_kid, kid, candidates.empty());
-  std::string message = "signature does not verify with the configured key" +
-                        std::string(candidates.size() == 1 ? "" : "s") +
-                        SignatureLengthNote(*alg, token.signature.size());
-  return WithHint(ErrorCode::kBadSignature, std::move(message),
-                  "the token was signed with another key or altered after signing; check that "
-                  "the verifier has the issuer's current keys");
+TracedVerification Verifier::VerifyWithTrace(std::string_view compact,
+                                             const Validator& validator) const {
+  const internal::TimeContext ctx{clock_->Now(), validator.skew_s()};
+  CheckTrace trace;
+  internal::TraceRecorder recorder(trace, ctx);
+  Result<Checked> checked = RunChecks(keys_, ctx, compact, validator, &recorder);
+  recorder.Finish();
+  if (!checked.ok()) return {std::move(checked).error(), std::move(trace)};
+  return {VerifiedToken(std::move(checked->token), checked->alg, *checked->key, ctx.now),
+          std::move(trace)};
 }
 
 }  // namespace tock

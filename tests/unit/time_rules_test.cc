@@ -49,27 +49,38 @@ std::vector<TimeCase> LoadCases() {
 
 TEST(TimeRules, VectorFileHasCases) { EXPECT_GE(LoadCases().size(), 40u); }
 
+// VectorRun is one vector made into a token, a policy and a clock.
+struct VectorRun {
+  std::string token;
+  Validator validator;
+  FixedClock clock;
+};
+
+VectorRun Prepare(const TimeCase& c) {
+  std::string payload = "{\"sub\":\"svc\"";
+  for (const char* claim : {"iat", "nbf", "exp"}) {
+    if (c.fields.count(claim)) payload += std::string(",\"") + claim + "\":" + c.fields.at(claim);
+  }
+  payload += "}";
+  ValidatorBuilder builder;
+  builder.Skew(std::stoll(c.fields.at("skew")));
+  if (c.fields.count("max_age")) builder.MaxAge(std::stoll(c.fields.at("max_age")));
+  if (c.fields.count("max_lifetime")) {
+    builder.MaxLifetime(std::stoll(c.fields.at("max_lifetime")));
+  }
+  if (c.allow_missing_exp) builder.AllowMissingExp();
+  Result<Validator> validator = builder.Build();
+  EXPECT_TRUE(validator.ok());
+  return {testing::Hs256(R"({"alg":"HS256"})", payload), *validator,
+          FixedClock(std::stoll(c.fields.at("now")))};
+}
+
 TEST(TimeRules, EveryBoundaryVectorGivesItsCodeAndDelta) {
   for (const TimeCase& c : LoadCases()) {
     SCOPED_TRACE("time_rules.txt:" + std::to_string(c.line) + ": " + c.text);
-    std::string payload = "{\"sub\":\"svc\"";
-    for (const char* claim : {"iat", "nbf", "exp"}) {
-      if (c.fields.count(claim)) payload += std::string(",\"") + claim + "\":" + c.fields.at(claim);
-    }
-    payload += "}";
-    ValidatorBuilder builder;
-    builder.Skew(std::stoll(c.fields.at("skew")));
-    if (c.fields.count("max_age")) builder.MaxAge(std::stoll(c.fields.at("max_age")));
-    if (c.fields.count("max_lifetime")) {
-      builder.MaxLifetime(std::stoll(c.fields.at("max_lifetime")));
-    }
-    if (c.allow_missing_exp) builder.AllowMissingExp();
-    Result<Validator> validator = builder.Build();
-    ASSERT_TRUE(validator.ok());
-    FixedClock clock(std::stoll(c.fields.at("now")));
-    Verifier verifier(JwkSet({testing::SecretKey()}), clock);
-    Result<VerifiedToken> result =
-        verifier.Verify(testing::Hs256(R"({"alg":"HS256"})", payload), *validator);
+    VectorRun run = Prepare(c);
+    Verifier verifier(JwkSet({testing::SecretKey()}), run.clock);
+    Result<VerifiedToken> result = verifier.Verify(run.token, run.validator);
     if (c.expect == "ok" || c.expect == "no_lifetime_ok") {
       EXPECT_TRUE(result.ok()) << result.error().message();
       continue;
@@ -84,6 +95,43 @@ TEST(TimeRules, EveryBoundaryVectorGivesItsCodeAndDelta) {
       }
       EXPECT_EQ(result.error().diagnosis().now, std::stoll(c.fields.at("now")));
     }
+  }
+}
+
+// The check trace over the same vectors: the check named for the code
+// failed, with the verdict's delta and the vector's times; an accepted token
+// has no failed check.
+TEST(TimeRules, EveryBoundaryVectorFailsItsCheckInTheTrace) {
+  const std::map<std::string, std::string> check_of = {{"expired", "exp"},
+                                                       {"not_yet_valid", "nbf"},
+                                                       {"issued_in_future", "iat"},
+                                                       {"token_too_old", "max age"},
+                                                       {"lifetime_too_long", "max lifetime"}};
+  for (const TimeCase& c : LoadCases()) {
+    SCOPED_TRACE("time_rules.txt:" + std::to_string(c.line) + ": " + c.text);
+    VectorRun run = Prepare(c);
+    Verifier verifier(JwkSet({testing::SecretKey()}), run.clock);
+    TracedVerification traced = verifier.VerifyWithTrace(run.token, run.validator);
+    std::vector<std::string> failed;
+    for (const TracedCheck& check : traced.trace.checks) {
+      if (check.outcome == CheckOutcome::kFailed) failed.push_back(check.name);
+    }
+    if (c.expect == "ok" || c.expect == "no_lifetime_ok") {
+      EXPECT_TRUE(traced.result.ok());
+      EXPECT_EQ(failed, std::vector<std::string>{});
+      continue;
+    }
+    ASSERT_FALSE(traced.result.ok());
+    ASSERT_FALSE(failed.empty());
+    if (!check_of.count(c.expect)) continue;  // missing_claim: the required check and others
+    const TracedCheck* check = traced.trace.Find(check_of.at(c.expect));
+    ASSERT_NE(check, nullptr);
+    EXPECT_EQ(check->outcome, CheckOutcome::kFailed);
+    EXPECT_EQ(failed.front(), check->name);
+    EXPECT_EQ(check->problems.front().code_string(), c.expect);
+    EXPECT_EQ(check->now, std::stoll(c.fields.at("now")));
+    if (c.delta == "-") continue;
+    EXPECT_DOUBLE_EQ(check->delta_s.value_or(-1), std::stod(c.delta));
   }
 }
 

@@ -369,6 +369,44 @@ describe('decoder page', () => {
     assert.equal(await page.evaluate(() => document.activeElement.id), 'token-input');
   });
 
+  test('the check list is the server\'s trace: a check only the server names is shown', async () => {
+    const token = tock('sign', '--key', keyFile, '--iss', 'https://issuer.example', '--aud', 'api').trim();
+    await page.goto('about:blank');
+    await page.goto(`${origin}/`);
+    let served = null;
+    // Pass the real answer through, with a check the page cannot know of
+    // and a skipped one, which the page must not show.
+    await page.route('**/api/inspect', async (route) => {
+      const response = await route.fetch();
+      const doc = await response.json();
+      if (doc.verification && Array.isArray(doc.verification.checks)) {
+        doc.verification.checks.splice(4, 0,
+            {name: 'server only check', outcome: 'passed', detail: 'named by the server alone'});
+        doc.verification.checks.push({name: 'skipped by policy', outcome: 'skipped', detail: 'hidden'});
+        served = doc.verification;
+      }
+      await route.fulfill({response, json: doc});
+    });
+    try {
+      await setField('key-input', publicJwks);
+      await setField('policy-iss', 'https://issuer.example');
+      await pasteToken(token);
+      await waitSettled();
+    } finally {
+      await page.unroute('**/api/inspect');
+    }
+    assert.ok(served, 'no verification document was served');
+    assert.equal(await box('verdict').getAttribute('data-state'), 'valid');
+    const rows = await checkRows();
+    assert.deepEqual(rows[4], {id: 'check-row-server-only-check', ok: 'true', mark: '✓',
+      detail: 'named by the server alone'});
+    const shown = served.checks.filter((c) => c.outcome === 'passed' || c.outcome === 'failed');
+    assert.deepEqual(rows.map((r) => [r.id, r.detail]),
+        shown.map((c) => ['check-row-' + c.name.replace(/\s+/g, '-'), c.detail]));
+    assert.equal(await page.getByTestId('check-row-skipped-by-policy').count(), 0);
+    assert.ok(rows.some((r) => r.id === 'check-row-iss'), 'the real checks are there too');
+  });
+
   test('no request left the server\'s origin and the page logged no error', () => {
     assert.ok(requests.length > 10, `only ${requests.length} requests seen`);
     const foreign = requests.filter((u) => !u.startsWith(origin + '/') && u !== 'about:blank');

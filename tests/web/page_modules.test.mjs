@@ -1,6 +1,7 @@
 // The decoder page's pure modules (web/*.js) under node, no browser:
 // which keys may enter a link, the fragment, time words, and the check list,
-// which must match `tock verify`'s own, line for line.
+// rendered from the check trace of `tock verify --json`, which must match
+// `tock verify`'s own lines, line for line.
 //
 //   TOCK_BIN=build/tock node --test tests/web/page_modules.test.mjs
 import assert from 'node:assert/strict';
@@ -184,28 +185,27 @@ describe('checks.js: the check list of tock verify', {skip: !TOCK && 'TOCK_BIN n
   };
   const sign = (...args) => tock(['sign', '--key', key, '--now', String(now - 70), ...args]).trim();
 
-  // Each case: sign args, verify args, and the page's policy view of them.
+  // Each case: sign args and verify args.
   const cases = {
     'accepted, every policy check': [
       ['--iss', 'https://i.example', '--sub', 'billing', '--aud', 'https://api.example'],
       ['--iss', 'https://i.example', '--aud', 'https://api.example', '--require', 'sub',
-        '--max-age', '1h', '--max-lifetime', '1h', '--sub', 'billing', '--typ', 'JWT'],
-      {iss: ['https://i.example'], aud: ['https://api.example'], require: ['sub'], sub: 'billing',
-        typ: 'JWT', skew_s: null, max_age_s: 3600, max_lifetime_s: 3600}],
-    'not yet valid, skew 0': [['--no-nbf', '--claim', `nbf=${now + 33}`], ['--skew', '0'],
-      {skew_s: 0}],
+        '--max-age', '1h', '--max-lifetime', '1h', '--sub', 'billing', '--typ', 'JWT']],
+    'accepted, an audience list': [['--aud', 'a', '--aud', 'https://api.example'],
+      ['--aud', 'https://api.example']],
+    'not yet valid, skew 0': [['--no-nbf', '--claim', `nbf=${now + 33}`], ['--skew', '0']],
     'expired and the wrong audience': [['--ttl', '10s', '--aud', 'https://other.example'],
-      ['--skew', '0', '--aud', 'https://api.example'], {aud: ['https://api.example'], skew_s: 0}],
-    'missing required claim': [['--no-jti'], ['--require', 'jti'], {require: ['jti']}],
-    'claim of the wrong type': [['--claim', 'sub=7'], [], {}],
-    'issued in the future': [['--iat-backdate', '0s', '--no-iat', '--claim', `iat=${now + 600}`], [], {}],
-    'too old': [[], ['--max-age', '10s'], {max_age_s: 10}],
-    'lifetime too long': [['--ttl', '2h'], ['--max-lifetime', '1h'], {max_lifetime_s: 3600}],
-    'bad signature': [[], ['--key-other'], {}],
-    'no key for the kid': [['--kid', 'elsewhere'], [], {}],
+      ['--skew', '0', '--aud', 'https://api.example']],
+    'missing required claim': [['--no-jti'], ['--require', 'jti']],
+    'claim of the wrong type': [['--claim', 'sub=7'], []],
+    'issued in the future': [['--iat-backdate', '0s', '--no-iat', '--claim', `iat=${now + 600}`], []],
+    'too old': [[], ['--max-age', '10s']],
+    'lifetime too long': [['--ttl', '2h'], ['--max-lifetime', '1h']],
+    'bad signature': [[], ['--key-other']],
+    'no key for the kid': [['--kid', 'elsewhere'], []],
   };
 
-  for (const [name, [signArgs, verifyArgs, view]] of Object.entries(cases)) {
+  for (const [name, [signArgs, verifyArgs]] of Object.entries(cases)) {
     test(name, () => {
       setup();
       const token = sign(...signArgs);
@@ -214,19 +214,35 @@ describe('checks.js: the check list of tock verify', {skip: !TOCK && 'TOCK_BIN n
       const human = parseHuman(tock(['verify', ...args, token], {allowFailure: true}));
       const json = JSON.parse(tock(['verify', '--json', ...args, token], {allowFailure: true}));
       const decoded = JSON.parse(tock(['decode', '--json', '--now', String(now), token]));
-      const policy = {iss: [], aud: [], require: [], sub: '', typ: '', skew_s: null, max_age_s: null,
-        max_lifetime_s: null, ...view};
-      const page = buildChecks(json, decoded, policy);
+      assert.equal(json.checks.length, 15, 'the trace holds every check of the fixed order');
+      const page = buildChecks(json, decoded);
       assert.ok(human.rows.length >= 3, 'no check lines read from tock verify');
       assert.deepEqual(page.rows.map((r) => ({ok: r.ok, name: r.name, detail: r.detail})), human.rows);
       assert.equal(page.laterNotRun, human.laterNotRun);
+      assert.equal(page.now, now);
     });
   }
 
+  test('the rows are the document\'s trace: any check it names, in its order', () => {
+    const doc = {valid: false, now: 1000, skew_s: 5,
+      error: {code: 'expired', message: 'token expired'}, problems: [],
+      checks: [
+        {name: 'token', outcome: 'passed', detail: 'fine'},
+        {name: 'a check only the server knows', outcome: 'failed', detail: 'token expired',
+          problems: [{code: 'expired', message: 'token expired', hint: 'refresh'}]},
+        {name: 'iss', outcome: 'skipped', detail: 'no issuer is required'},
+        {name: 'aud', outcome: 'not_reached', detail: ''},
+      ]};
+    const page = buildChecks(doc, null);
+    assert.deepEqual(page.rows.map((r) => [r.name, r.ok, r.detail]),
+        [['token', true, 'fine'], ['a check only the server knows', false, 'token expired']]);
+    assert.equal(page.rows[1].problem.hint, 'refresh');
+    assert.deepEqual([page.outcome, page.now, page.skew, page.laterNotRun], ['rejected', 1000, 5, true]);
+  });
+
   test('a key tock cannot use: cannot judge, no rows', () => {
     const doc = {valid: false, error: {code: 'key_error', message: 'no usable key'}, problems: []};
-    const page = buildChecks(doc, null, {iss: [], aud: [], require: [], sub: '', typ: '', skew_s: null,
-      max_age_s: null, max_lifetime_s: null});
+    const page = buildChecks(doc, null);
     assert.equal(page.outcome, 'cannot_judge');
     assert.deepEqual(page.rows, []);
   });

@@ -8,6 +8,7 @@
 #include "tock/error.h"
 #include "tock/inspect.h"
 #include "tock/verified_token.h"
+#include "tock/verifier.h"
 
 namespace tock {
 
@@ -20,6 +21,14 @@ std::string VerifyAcceptedJson(const VerifiedToken& token);
 // VerifyRejectedJson returns {"valid":false,"error":{...},"problems":[...]};
 // problems is error.problems(), or [error] when that is empty.
 std::string VerifyRejectedJson(const Error& error);
+
+// VerifyReportJson is the `tock verify --json` document of a traced
+// verification: VerifyAcceptedJson or VerifyRejectedJson, plus the trace:
+// "now" and "skew_s" (the clock and tolerance the checks used), "checks"
+// (every check in order: {"name","outcome","detail"} and, where set,
+// "now", "claim_time", "skew_s", "delta_s", "limit_s", and "problems" as
+// error objects) and "clock_note" when the trace has one.
+std::string VerifyReportJson(const TracedVerification& verification);
 
 // ErrorDocumentJson returns {"error":{...}}: decode failures and the exit-2
 // document of commands other than verify.

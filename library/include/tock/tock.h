@@ -4,6 +4,7 @@
 
 #include "tock/algorithm.h"
 #include "tock/basic_auth.h"
+#include "tock/check_trace.h"
 #include "tock/clock.h"
 #include "tock/corrected_clock.h"
 #include "tock/error.h"

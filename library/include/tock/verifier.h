@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "tock/check_trace.h"
 #include "tock/clock.h"
 #include "tock/jwk_set.h"
 #include "tock/result.h"
@@ -11,6 +12,14 @@
 #include "tock/verified_token.h"
 
 namespace tock {
+
+// TracedVerification is Verify's verdict with the check trace of the same
+// run (tock/check_trace.h): every check of the fixed order, its outcome,
+// the times it compared and a detail for people.
+struct TracedVerification {
+  Result<VerifiedToken> result;
+  CheckTrace trace;
+};
 
 // Verifier checks tokens against a fixed key set and a clock. Immutable and
 // shareable across threads; |clock| must outlive it.
@@ -26,6 +35,12 @@ class Verifier {
   // problems() list every claim failure. Headers that carry keys (jwk, jku,
   // x5u, x5c) are never used: no request is ever made because of a token.
   Result<VerifiedToken> Verify(std::string_view compact, const Validator& validator) const;
+
+  // VerifyWithTrace is Verify, also recording what each check found: for
+  // showing a verdict to people (tock verify, the decoder page). It costs
+  // more than Verify (the details are formatted), so a service that only
+  // needs the verdict calls Verify.
+  TracedVerification VerifyWithTrace(std::string_view compact, const Validator& validator) const;
 
   // CheckPolicy fails with kKeyError when |validator| allows an algorithm
   // that none of the keys can perform (a contradictory invocation), or when

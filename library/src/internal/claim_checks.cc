@@ -4,13 +4,19 @@
 #include <optional>
 #include <string>
 
+#include "internal/claim_run.h"
 #include "internal/json.h"
+#include "internal/trace_recorder.h"
 #include "tock/time_text.h"
 
 namespace tock::internal {
 namespace {
 
 namespace json = boost::json;
+
+bool PassedCheck(const TracedCheck* check) {
+  return check && check->outcome == CheckOutcome::kPassed;
+}
 
 // Registered claims and the JSON types RFC 7519 §4.1 gives them.
 enum class Kind { kString, kNumber, kAudience };
@@ -60,7 +66,7 @@ std::optional<double> Number(const RecordedMember& m) {
 // CheckRange refuses NumericDates beyond ±2^53 seconds (about 285 million
 // years): no real token has one, and converting one to whole seconds would
 // be undefined behaviour.
-void CheckRange(const ParsedToken& t, std::vector<Error>& out) {
+void CheckRange(const ParsedToken& t, ClaimRun& run) {
   for (const Registered& r : kRegistered) {
     const RecordedMember& m = t.claim(r.field);
     if (r.kind != Kind::kNumber || m.kind != JsonKind::kNumber || !m.beyond_2_53) continue;
@@ -68,10 +74,10 @@ void CheckRange(const ParsedToken& t, std::vector<Error>& out) {
     d.claim = r.name;
     d.expected = {"a NumericDate within ±2^53 seconds"};
     d.actual = std::vector<std::string>{FormatSeconds(m.number)};
-    out.emplace_back(ErrorCode::kBadClaim,
-                     std::string("claim \"") + r.name + "\" is " + FormatSeconds(m.number) +
-                         ", outside ±2^53 (9007199254740992) seconds",
-                     std::move(d));
+    run.Add(Error(ErrorCode::kBadClaim,
+                  std::string("claim \"") + r.name + "\" is " + FormatSeconds(m.number) +
+                      ", outside ±2^53 (9007199254740992) seconds",
+                  std::move(d)));
   }
 }
 
@@ -116,49 +122,78 @@ bool HasClaim(const ParsedToken& t, std::string_view name) {
 }
 
 // Presence of everything the policy needs (spec: "required claims").
-void CheckRequired(const ParsedToken& t, const Validator& v, std::vector<Error>& out) {
+void CheckRequired(const ParsedToken& t, const Validator& v, ClaimRun& run) {
+  run.Begin();
   const bool has_exp = t.claim(ClaimField::kExp).present();
   if (v.require_exp() && !has_exp) {
-    out.push_back(Missing("exp", "tokens without an expiry are refused unless allowed"));
+    run.Add(Missing("exp", "tokens without an expiry are refused unless allowed"));
   }
   for (const std::string& name : v.required_claims()) {
     if (!HasClaim(t, name) && !(name == "exp" && v.require_exp())) {
-      out.push_back(Missing(name, "the policy requires it"));
+      run.Add(Missing(name, "the policy requires it"));
     }
   }
   if (v.max_age_s() && !t.claim(ClaimField::kIat).present()) {
-    out.push_back(Missing("iat", "a maximum token age needs the issue time"));
+    run.Add(Missing("iat", "a maximum token age needs the issue time"));
   }
   if (v.max_lifetime_s() && !v.require_exp() && !has_exp) {
-    out.push_back(Missing("exp", "a lifetime cap needs an end"));
+    run.Add(Missing("exp", "a lifetime cap needs an end"));
   }
   if (!v.issuers().empty() && !t.claim(ClaimField::kIss).present()) {
-    out.push_back(Missing("iss", "the policy checks the issuer"));
+    run.Add(Missing("iss", "the policy checks the issuer"));
   }
   if (!v.audiences().empty() && !t.claim(ClaimField::kAud).present()) {
-    out.push_back(Missing("aud", "the policy checks the audience"));
+    run.Add(Missing("aud", "the policy checks the audience"));
   }
   if (v.subject() && !t.claim(ClaimField::kSub).present()) {
-    out.push_back(Missing("sub", "the policy requires a subject"));
+    run.Add(Missing("sub", "the policy requires a subject"));
   }
   if (v.type() && !t.field(HeaderField::kTyp).present()) {
-    out.push_back(Missing("typ", "the policy requires a typ header"));
+    run.Add(Missing("typ", "the policy requires a typ header"));
   }
+  // The trace names only the claims the policy lists: the presence of exp,
+  // iat, iss, ... is also shown by the check that reads each.
+  TracedCheck* check = run.End(
+      {"required", {}, !v.required_claims().empty(), "the policy names no required claims"});
+  if (PassedCheck(check)) check->detail = "present: " + RawQuotedList(v.required_claims());
 }
 
-void CheckTimes(const ParsedToken& t, const Validator& v, const TimeContext& ctx,
-                std::vector<Error>& out) {
+// CheckTimes applies the time rules, each to a claim present as a number.
+void CheckTimes(const ParsedToken& t, const Validator& v, ClaimRun& run) {
+  const TimeContext& ctx = run.ctx();
   const std::optional<double> exp = Number(t.claim(ClaimField::kExp));
   const std::optional<double> nbf = Number(t.claim(ClaimField::kNbf));
   const std::optional<double> iat = Number(t.claim(ClaimField::kIat));
-  auto add = [&out](std::optional<Error> e) {
-    if (e) out.push_back(std::move(*e));
+  // A time check with its claim absent passes: whether the claim must be
+  // there is the required check's question.
+  auto absent = [](TracedCheck* check) {
+    if (PassedCheck(check)) check->detail = "absent";
   };
-  if (exp) add(CheckExp(*exp, ctx));
-  if (nbf) add(CheckNbf(*nbf, ctx, iat));
-  if (iat) add(CheckIat(*iat, ctx));
-  if (iat && v.max_age_s()) add(CheckMaxAge(*iat, *v.max_age_s(), ctx));
-  if (exp && v.max_lifetime_s()) add(CheckMaxLifetime(iat, *exp, *v.max_lifetime_s(), ctx));
+  run.Begin();
+  if (exp) run.Add(CheckExp(*exp, ctx));
+  if (TracedCheck* check = run.End({"exp", "exp"}))
+    exp ? TraceExp(*exp, ctx, *check) : absent(check);
+  run.Begin();
+  if (nbf) run.Add(CheckNbf(*nbf, ctx, iat));
+  if (TracedCheck* check = run.End({"nbf", "nbf"}))
+    nbf ? TraceNbf(*nbf, ctx, *check) : absent(check);
+  run.Begin();
+  if (iat) run.Add(CheckIat(*iat, ctx));
+  if (TracedCheck* check = run.End({"iat", "iat"}))
+    iat ? TraceIat(*iat, ctx, *check) : absent(check);
+
+  run.Begin();
+  if (iat && v.max_age_s()) run.Add(CheckMaxAge(*iat, *v.max_age_s(), ctx));
+  TracedCheck* check =
+      run.End({"max age", "iat", v.max_age_s().has_value(), "no maximum age is set"});
+  if (check && iat && v.max_age_s()) TraceMaxAge(*iat, *v.max_age_s(), ctx, *check);
+  run.Begin();
+  if (exp && v.max_lifetime_s()) run.Add(CheckMaxLifetime(iat, *exp, *v.max_lifetime_s(), ctx));
+  check = run.End(
+      {"max lifetime", "exp", v.max_lifetime_s().has_value(), "no maximum lifetime is set"});
+  if (check && exp && v.max_lifetime_s()) {
+    TraceMaxLifetime(iat, *exp, *v.max_lifetime_s(), ctx, *check);
+  }
 }
 
 // AudienceAccepted compares in place, so the happy path allocates nothing.
@@ -175,29 +210,55 @@ bool AudienceAccepted(const ParsedToken& t, const std::vector<std::string>& ok) 
   });
 }
 
-void CheckIdentity(const ParsedToken& t, const Validator& v, std::vector<Error>& out) {
+// QuotedOrUnknown is a string claim or header for a trace detail, "?" when
+// it is not a string.
+std::string QuotedOrUnknown(const RecordedMember& m) {
+  return m.kind == JsonKind::kString ? RawQuoted(m.text) : "?";
+}
+
+void CheckIssuerAndAudience(const ParsedToken& t, const Validator& v, ClaimRun& run) {
+  run.Begin();
   if (auto iss = String(t.claim(ClaimField::kIss)); iss && !v.issuers().empty()) {
     const auto& ok = v.issuers();
     if (std::find(ok.begin(), ok.end(), *iss) == ok.end()) {
-      out.push_back(Mismatch(ErrorCode::kIssMismatch, "iss", ok, {std::string(*iss)}));
+      run.Add(Mismatch(ErrorCode::kIssMismatch, "iss", ok, {std::string(*iss)}));
     }
   }
+  TracedCheck* check = run.End({"iss", "iss", !v.issuers().empty(), "no issuer is required"});
+  if (PassedCheck(check)) check->detail = QuotedOrUnknown(t.claim(ClaimField::kIss));
+
+  run.Begin();
   const RecordedMember& aud = t.claim(ClaimField::kAud);
   if (!v.audiences().empty() && HasKind(aud, Kind::kAudience) &&
       !AudienceAccepted(t, v.audiences())) {
-    out.push_back(Mismatch(ErrorCode::kAudMismatch, "aud", v.audiences(), t.Audiences()));
+    run.Add(Mismatch(ErrorCode::kAudMismatch, "aud", v.audiences(), t.Audiences()));
   }
+  check = run.End({"aud", "aud", !v.audiences().empty(), "no audience is required"});
+  if (PassedCheck(check)) {
+    check->detail =
+        RawQuotedList(t.Audiences()) + " (accepted: " + RawQuotedList(v.audiences()) + ")";
+  }
+}
+
+void CheckSubjectAndType(const ParsedToken& t, const Validator& v, ClaimRun& run) {
+  run.Begin();
   if (auto sub = String(t.claim(ClaimField::kSub)); sub && v.subject() && *sub != *v.subject()) {
-    out.push_back(Mismatch(ErrorCode::kSubMismatch, "sub", {*v.subject()}, {std::string(*sub)}));
+    run.Add(Mismatch(ErrorCode::kSubMismatch, "sub", {*v.subject()}, {std::string(*sub)}));
   }
+  TracedCheck* check = run.End({"sub", "sub", v.subject().has_value(), "no subject is required"});
+  if (PassedCheck(check)) check->detail = QuotedOrUnknown(t.claim(ClaimField::kSub));
+
+  run.Begin();
   const RecordedMember& typ = t.field(HeaderField::kTyp);
   if (typ.present() && v.type()) {
     if (typ.kind != JsonKind::kString || !TypMatches(*v.type(), typ.text)) {
       std::string actual = typ.kind == JsonKind::kString ? std::string(typ.text)
                                                          : std::string(JsonKindName(typ.kind));
-      out.push_back(Mismatch(ErrorCode::kTypMismatch, "typ", {*v.type()}, {std::move(actual)}));
+      run.Add(Mismatch(ErrorCode::kTypMismatch, "typ", {*v.type()}, {std::move(actual)}));
     }
   }
+  check = run.End({"typ", "typ", v.type().has_value(), "no typ is required"});
+  if (PassedCheck(check)) check->detail = QuotedOrUnknown(typ);
 }
 
 std::string_view StripApplication(std::string_view s) {
@@ -222,11 +283,13 @@ bool TypMatches(std::string_view expected, std::string_view actual) {
          });
 }
 
-std::vector<Error> CheckClaims(const ParsedToken& token, const Validator& validator,
-                               const TimeContext& ctx) {
-  std::vector<Error> problems;
-  // Registered claims are type-checked always (spec: precise rules); a claim
-  // of the wrong type is then left out of the checks that read it.
+namespace {
+
+// CheckTypes: registered claims are type-checked always (spec: precise
+// rules); a claim of the wrong type is then left out of the checks that read
+// it, which fail on this failure instead.
+void CheckTypes(const ParsedToken& token, ClaimRun& run) {
+  run.Begin();
   for (const Registered& r : kRegistered) {
     const RecordedMember& m = token.claim(r.field);
     if (m.present() && !HasKind(m, r.kind)) {
@@ -234,18 +297,40 @@ std::vector<Error> CheckClaims(const ParsedToken& token, const Validator& valida
       d.claim = r.name;
       d.expected = {KindText(r.kind)};
       d.actual = std::vector<std::string>{std::string(JsonKindName(m.kind))};
-      problems.emplace_back(ErrorCode::kBadClaim,
-                            std::string("claim \"") + r.name + "\" is " +
-                                std::string(JsonKindName(m.kind)) + "; it must be " +
-                                KindText(r.kind),
-                            std::move(d));
+      run.Add(Error(ErrorCode::kBadClaim,
+                    std::string("claim \"") + r.name + "\" is " +
+                        std::string(JsonKindName(m.kind)) + "; it must be " + KindText(r.kind),
+                    std::move(d)));
     }
   }
-  CheckRange(token, problems);
-  CheckRequired(token, validator, problems);
-  CheckTimes(token, validator, ctx, problems);
-  CheckIdentity(token, validator, problems);
-  for (Error& e : problems) e.mutable_diagnosis().now = ctx.now;
+  CheckRange(token, run);
+  TracedCheck* check = run.End({"claim types"});
+  if (PassedCheck(check)) check->detail = "registered claims have their types";
+  if (check && check->outcome == CheckOutcome::kFailed) {
+    // Every type failure is news (each names its own claim): show them all.
+    check->detail.clear();
+    for (const Error& e : check->problems) {
+      check->detail += (check->detail.empty() ? "" : "; ") + e.message();
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Error> CheckClaims(const ParsedToken& token, const Validator& validator,
+                               const TimeContext& ctx, TraceRecorder* trace) {
+  ClaimRun run(ctx, trace);
+  CheckTypes(token, run);
+  CheckRequired(token, validator, run);
+  CheckTimes(token, validator, run);
+  CheckIssuerAndAudience(token, validator, run);
+  CheckSubjectAndType(token, validator, run);
+  std::vector<Error> problems = std::move(run).Take();
+  if (trace && problems.empty()) {
+    const std::optional<double> iat = Number(token.claim(ClaimField::kIat));
+    const std::optional<double> nbf = Number(token.claim(ClaimField::kNbf));
+    if (std::optional<std::string> note = SkewNote(iat, nbf, ctx)) trace->SetClockNote(*note);
+  }
   return problems;
 }
 

@@ -13,10 +13,14 @@
 
 namespace tock::internal {
 
+class TraceRecorder;
+
 // CheckClaims returns every claim failure of |token| under |validator| at
-// |ctx|, in check order; empty when the token passes.
+// |ctx|, in check order; empty when the token passes. With |trace|, each
+// claim check is recorded as it ends (and the clock note of a token that
+// passed only thanks to the skew).
 std::vector<Error> CheckClaims(const ParsedToken& token, const Validator& validator,
-                               const TimeContext& ctx);
+                               const TimeContext& ctx, TraceRecorder* trace = nullptr);
 
 // TypMatches compares typ values case-insensitively, ignoring an
 // "application/" prefix on either side (RFC 7515 §4.1.9).

@@ -147,3 +147,86 @@ std::optional<Error> CheckMaxLifetime(std::optional<double> iat, double exp,
 }
 
 }  // namespace tock::internal
+
+namespace tock::internal {
+namespace {
+
+// PlainSeconds is a count of seconds for a trace detail: "300s", "0.5s".
+std::string PlainSeconds(double s) { return FormatSeconds(s) + "s"; }
+
+// TimeCell is a claim time and where it stands: "2026-06-12T09:17:43Z (in 33s)".
+std::string TimeCell(double t, const TimeContext& ctx) {
+  return FormatUtc(t) + " (" + FormatRelative(t - static_cast<double>(ctx.now)) + ")";
+}
+
+void SetTimes(TracedCheck& check, double claim_time, double delta, const TimeContext& ctx,
+              bool with_skew) {
+  check.now = ctx.now;
+  check.claim_time = claim_time;
+  check.delta_s = delta;
+  if (with_skew) check.skew_s = ctx.skew_s;
+}
+
+bool Passed(const TracedCheck& check) { return check.outcome == CheckOutcome::kPassed; }
+
+}  // namespace
+
+void TraceExp(double exp, const TimeContext& ctx, TracedCheck& check) {
+  SetTimes(check, exp, static_cast<double>(ctx.now) - exp, ctx, true);
+  if (Passed(check)) {
+    check.detail = TimeCell(exp, ctx) + "; accepted until exp + " +
+                   PlainSeconds(static_cast<double>(ctx.skew_s));
+  }
+}
+
+void TraceNbf(double nbf, const TimeContext& ctx, TracedCheck& check) {
+  SetTimes(check, nbf, nbf - static_cast<double>(ctx.now), ctx, true);
+  if (Passed(check)) {
+    check.detail = TimeCell(nbf, ctx) + "; accepted from nbf - " +
+                   PlainSeconds(static_cast<double>(ctx.skew_s));
+  }
+}
+
+void TraceIat(double iat, const TimeContext& ctx, TracedCheck& check) {
+  SetTimes(check, iat, iat - static_cast<double>(ctx.now), ctx, true);
+  if (Passed(check)) check.detail = TimeCell(iat, ctx);
+}
+
+void TraceMaxAge(double iat, std::int64_t max_age_s, const TimeContext& ctx, TracedCheck& check) {
+  const double age = static_cast<double>(ctx.now) - iat;
+  SetTimes(check, iat, age - static_cast<double>(max_age_s), ctx, true);
+  check.limit_s = max_age_s;
+  if (Passed(check)) {
+    check.detail = (age < 0 ? std::string("issued in the future") : "age " + PlainSeconds(age)) +
+                   " within " + PlainSeconds(static_cast<double>(max_age_s)) + " + " +
+                   PlainSeconds(static_cast<double>(ctx.skew_s)) + " skew";
+  }
+}
+
+void TraceMaxLifetime(std::optional<double> iat, double exp, std::int64_t max_lifetime_s,
+                      const TimeContext& ctx, TracedCheck& check) {
+  const double lifetime = exp - (iat ? *iat : static_cast<double>(ctx.now));
+  SetTimes(check, exp, lifetime - static_cast<double>(max_lifetime_s), ctx, false);
+  check.limit_s = max_lifetime_s;
+  if (Passed(check)) {
+    check.detail = "lifetime " + PlainSeconds(lifetime) + " within " +
+                   PlainSeconds(static_cast<double>(max_lifetime_s));
+  }
+}
+
+std::optional<std::string> SkewNote(std::optional<double> iat, std::optional<double> nbf,
+                                    const TimeContext& ctx) {
+  const double now = static_cast<double>(ctx.now);
+  const double skew = static_cast<double>(ctx.skew_s);
+  if (iat && *iat > now && *iat <= now + skew) {
+    return "issuer clock appears " + FormatSeconds(*iat - now) + " s ahead (iat is " +
+           PlainSeconds(*iat - now) + " after now, within the " + PlainSeconds(skew) + " skew)";
+  }
+  if (nbf && *nbf > now && *nbf <= now + skew) {
+    return "issuer clock appears at least " + FormatSeconds(*nbf - now) + " s ahead (nbf is " +
+           PlainSeconds(*nbf - now) + " after now, within the " + PlainSeconds(skew) + " skew)";
+  }
+  return std::nullopt;
+}
+
+}  // namespace tock::internal

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
+#include "tock/check_trace.h"
 #include "tock/clock.h"
 #include "tock/error.h"
 
@@ -33,6 +35,19 @@ std::optional<Error> CheckMaxAge(double iat, std::int64_t max_age_s, const TimeC
 // No skew: both ends come from the issuer's clock.
 std::optional<Error> CheckMaxLifetime(std::optional<double> iat, double exp,
                                       std::int64_t max_lifetime_s, const TimeContext& ctx);
+
+// The check trace's record of a time check that ran (Trace*, called only
+// when a trace is kept): the times it compared and, when |check| passed, its
+// detail. SkewNote is CheckTrace::clock_note for an accepted token whose iat
+// (else nbf) is after now but within the skew.
+void TraceExp(double exp, const TimeContext& ctx, TracedCheck& check);
+void TraceNbf(double nbf, const TimeContext& ctx, TracedCheck& check);
+void TraceIat(double iat, const TimeContext& ctx, TracedCheck& check);
+void TraceMaxAge(double iat, std::int64_t max_age_s, const TimeContext& ctx, TracedCheck& check);
+void TraceMaxLifetime(std::optional<double> iat, double exp, std::int64_t max_lifetime_s,
+                      const TimeContext& ctx, TracedCheck& check);
+std::optional<std::string> SkewNote(std::optional<double> iat, std::optional<double> nbf,
+                                    const TimeContext& ctx);
 
 // Zero-skew status helpers for `decode` (spec: decode status).
 inline bool IsExpiredAt(double exp, UnixSeconds now) { return static_cast<double>(now) >= exp; }
