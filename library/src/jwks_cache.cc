@@ -6,6 +6,7 @@
 
 #include "internal/discovery.h"
 #include "internal/http_fetch.h"
+#include "tock/key_loader.h"
 
 namespace tock {
 namespace {
@@ -16,11 +17,10 @@ std::shared_ptr<HttpTransport> OrCurl(std::shared_ptr<HttpTransport> transport) 
   return transport ? std::move(transport) : MakeCurlTransport();
 }
 
-Result<FetchedDocument> FetchVia(HttpTransport& transport, const std::string& url,
-                                 double timeout_s) {
+Result<JwksDocument> FetchVia(HttpTransport& transport, const std::string& url, double timeout_s) {
   Result<internal::HttpBody> got = internal::HttpGet(transport, url, timeout_s, kMaxDocumentBytes);
   if (!got.ok()) return std::move(got).error();
-  return FetchedDocument{std::move(got->body), got->max_age_s};
+  return JwksDocument{std::move(got->body), got->max_age_s};
 }
 
 }  // namespace
@@ -34,10 +34,10 @@ JwksFetcher HttpJwksFetcher(std::shared_ptr<HttpTransport> transport) {
 JwksFetcher DiscoveryJwksFetcher(std::function<bool(const std::string&)> allowed,
                                  std::shared_ptr<HttpTransport> transport) {
   return [allowed, transport = OrCurl(std::move(transport))](
-             const std::string& issuer, double timeout_s) -> Result<FetchedDocument> {
+             const std::string& issuer, double timeout_s) -> Result<JwksDocument> {
     const auto start = std::chrono::steady_clock::now();
     const std::string url = internal::DiscoveryUrl(issuer);
-    Result<FetchedDocument> metadata = FetchVia(*transport, url, timeout_s);
+    Result<JwksDocument> metadata = FetchVia(*transport, url, timeout_s);
     if (!metadata.ok()) return metadata.error();
     Result<std::string> jwks_uri = internal::JwksUriOf(issuer, url, metadata->body);
     if (!jwks_uri.ok()) return jwks_uri.error();
@@ -113,7 +113,7 @@ void JwksCache::WaitForFetchLocked(std::unique_lock<std::mutex>& lock) {
 // RunFetch is the body of the fetch thread: the fetch without the lock, then
 // the outcome under it, then the report.
 void JwksCache::RunFetch() {
-  Result<FetchedDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
+  Result<JwksDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
   std::shared_ptr<const JwkSet> fresh;
   std::optional<std::int64_t> max_age;
   FetchEvent event;

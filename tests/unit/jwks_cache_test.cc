@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "testing/test_tokens.h"
+#include "tock/key_loader.h"
 
 namespace tock {
 namespace {
@@ -50,7 +51,7 @@ class ManualClock final : public Clock {
 class FakeFetcher {
  public:
   JwksFetcher AsFetcher() {
-    return [this](const std::string&, double timeout_s) -> Result<FetchedDocument> {
+    return [this](const std::string&, double timeout_s) -> Result<JwksDocument> {
       std::unique_lock<std::mutex> lock(mutex_);
       ++calls_;
       changed_.notify_all();
@@ -58,7 +59,7 @@ class FakeFetcher {
                                         [&] { return !blocked_; });
       if (!released) return Error(ErrorCode::kNetworkError, "timed out (fake)");
       if (fail_) return Error(ErrorCode::kNetworkError, "upstream down (fake)");
-      return FetchedDocument{body_, max_age_};
+      return JwksDocument{body_, max_age_};
     };
   }
   void Answer(std::string body, std::optional<std::int64_t> max_age = std::nullopt) {

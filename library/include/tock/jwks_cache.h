@@ -20,14 +20,15 @@
 #include "tock/clock.h"
 #include "tock/http_transport.h"
 #include "tock/jwk_set.h"
-#include "tock/key_loader.h"
 #include "tock/result.h"
 
 namespace tock {
 
-// JwksCacheSettings are the [[trust]] cache settings, in seconds. The
-// defaults are those of a [[trust]] entry that sets none.
-
+// JwksCacheSettings bound the cache, in seconds: the max age of a response
+// without Cache-Control max-age, the clamp [min_age_s, max_age_s] of any max
+// age, the cooldown between refreshes for an unknown kid or after a failure,
+// one fetch's timeout, and how long past its last good fetch an expired set
+// may still be used while refreshing fails (max_stale).
 struct JwksCacheSettings {
   std::int64_t default_max_age_s = 600;
   std::int64_t min_age_s = 60;
@@ -45,9 +46,15 @@ struct HeldKeys {
   bool usable = false;
 };
 
+// JwksDocument is a fetched JWKS and its response's Cache-Control max-age
+// in seconds, when it had one (and no no-store/no-cache).
+struct JwksDocument {
+  std::string body;
+  std::optional<std::int64_t> max_age_s;
+};
+
 // JwksFetcher fetches |url| within |timeout_s| (tests inject their own).
-using JwksFetcher =
-    std::function<Result<FetchedDocument>(const std::string& url, double timeout_s)>;
+using JwksFetcher = std::function<Result<JwksDocument>(const std::string& url, double timeout_s)>;
 
 // FetchEvent is what a refresh did, for metrics and logs.
 struct FetchEvent {
