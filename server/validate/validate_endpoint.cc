@@ -72,7 +72,8 @@ Result<VerifiedToken> Judge(ServerContext& ctx, std::string_view token, const Un
   std::optional<std::string> iss = view.StringClaim("iss");
   Result<std::shared_ptr<const JwkSet>> keys =
       ResolveKeys(ctx, KeyOwners::kIssuers, TokenHeader::Of(view), iss);
-  auto it = iss ? ctx.trust.find(*iss) : ctx.trust.end();
+  // Our own issuer (checked with our published keys) is never a trust entry.
+  auto it = iss && *iss != ctx.config.issuer ? ctx.trust.find(*iss) : ctx.trust.end();
   const TrustEntry* entry = it == ctx.trust.end() ? nullptr : &it->second;
   if (!keys.ok()) {
     if (keys.error().code() != ErrorCode::kNetworkError) return keys.error();
