@@ -16,6 +16,7 @@
 #include "endpoints.h"
 #include "http/server.h"
 #include "issuer/demo_client.h"
+#include "key_resolution.h"
 #include "replay/replay_stores.h"
 #include "store/open_key_store.h"
 #include "tock/key_loader.h"
@@ -74,45 +75,6 @@ void WarnAnyAudience(ServerContext& ctx) {
   }
 }
 
-// MakeKeySource: a key file, a jwks_uri, or with |discover| the jwks_uri
-// of |label| (an issuer) found by OpenID Connect Discovery at each refresh.
-Result<KeySource> MakeKeySource(ServerContext& ctx, const std::optional<std::string>& file,
-                                std::optional<std::string> uri, const std::string& label,
-                                const JwksCacheSettings& settings, bool discover = false) {
-  if (discover) uri = label;
-  KeySource source;
-  if (file) {
-    Result<LoadedKeys> keys = LoadKeyFile(*file);
-    if (!keys.ok()) return Error(keys.error().code(), label + ": " + keys.error().message());
-    for (const std::string& note : keys->notes)
-      std::cerr << "tock serve: note: " << label << ": " << note << "\n";
-    source.fixed = std::make_shared<const JwkSet>(std::move(keys->keys));
-  } else if (uri) {
-    // The config checked it already (FILE:LINE); one rule everywhere.
-    if (Result<void> allowed = CheckFetchUrl(*uri); !allowed.ok()) {
-      return Error(ErrorCode::kUsage,
-                   label + (discover ? ": issuer: " : ": jwks_uri: ") + allowed.error().message());
-    }
-    ServerContext* c = &ctx;
-    std::string issuer = label;
-    source.remote = std::make_unique<JwksCache>(
-        *uri, settings, ctx.clock,
-        discover ? DiscoveryJwksFetcher(FetchUrlAllowed) : DefaultJwksFetcher(),
-        [c, issuer, uri = *uri](const FetchEvent& e) {
-          c->metrics.Inc("tock_jwks_refresh_total",
-                         {{"issuer", issuer}, {"result", e.ok ? "ok" : "error"}});
-          if (e.ok) return;
-          JsonWriter line = c->log.Start("warn", "jwks_refresh_failed");
-          line.Str("code", "network_error")
-              .Str("message", e.message)
-              .Str("iss", issuer)
-              .Str("jwks_uri", uri);
-          c->log.Write(line);
-        });
-  }
-  return source;
-}
-
 std::optional<std::string> BuildContext(ServerContext& ctx) {
   const Config& cfg = ctx.config;
   if (auto problem = DataDirProblem(cfg.data_dir)) return problem;
@@ -148,26 +110,29 @@ std::optional<std::string> BuildContext(ServerContext& ctx) {
     ctx.replay = std::move(*store);
   }
   for (const ClientConfig& c : cfg.clients) {
-    Result<KeySource> source =
-        MakeKeySource(ctx, c.jwks_file, c.jwks_uri, "client \"" + c.id + "\"", {});
-    if (!source.ok()) return source.error().message();
-    ctx.clients.emplace(c.id, Client{c, std::move(*source)});
+    auto resolver = MakeKeyResolver(ctx, {c.jwks_file, c.jwks_uri, "client \"" + c.id + "\"", {}});
+    if (!resolver.ok()) return resolver.error().message();
+    if (*resolver) ctx.client_keys.Add(c.id, *resolver);
+    ctx.clients.emplace(c.id, Client{c, std::move(*resolver)});
     for (const std::string& aud : c.audiences) {
       if (std::find(ctx.own_audiences.begin(), ctx.own_audiences.end(), aud) ==
           ctx.own_audiences.end())
         ctx.own_audiences.push_back(aud);
     }
   }
+  ctx.issuer_keys.Add(cfg.issuer, std::make_shared<PublishedKeysResolver>(*ctx.keys, ctx.clock));
   for (const TrustConfig& t : cfg.trust) {
     JwksCacheSettings s{t.cache_max_age_s, t.cache_min_s,     t.cache_max_s,
                         t.cooldown_s,      t.fetch_timeout_s, t.max_stale_s};
     // Neither jwks_uri nor jwks_file: discovered from the issuer (lazily, so
     // an issuer that is down at our start-up does not stop us).
     bool discover = !t.jwks_file && !t.jwks_uri;
-    Result<KeySource> source = MakeKeySource(ctx, t.jwks_file, t.jwks_uri, t.issuer, s, discover);
-    if (!source.ok()) return source.error().message();
-    ctx.trust.emplace(t.issuer, TrustEntry{t, std::move(*source)});
+    auto resolver = MakeKeyResolver(ctx, {t.jwks_file, t.jwks_uri, t.issuer, s, discover});
+    if (!resolver.ok()) return resolver.error().message();
+    ctx.trust.emplace(t.issuer, TrustEntry{t, std::move(*resolver)});
   }
+  // In the order a kIssMismatch diagnosis has always listed them: ours, then by name.
+  for (const auto& [issuer, entry] : ctx.trust) ctx.issuer_keys.Add(issuer, entry.keys);
   Result<std::string> dummy = HashSecret(RandomJti());
   if (!dummy.ok()) return dummy.error().message();
   ctx.dummy_secret_hash = *dummy;

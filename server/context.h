@@ -13,33 +13,22 @@
 #include "metrics.h"
 #include "tock/clock.h"
 #include "tock/corrected_clock.h"
+#include "tock/http_transport.h"
 #include "tock/jwk_set.h"
+#include "tock/key_resolver.h"
 #include "tock/replay_store.h"
-#include "validate/jwks_cache.h"
 #include "validate/skew_tracker.h"
 
 namespace tock::server {
 
-// KeySource is a fixed key set (jwks_file) or a remote one (jwks_uri).
-struct KeySource {
-  std::shared_ptr<const JwkSet> fixed;
-  std::unique_ptr<JwksCache> remote;
-  bool present() const { return fixed || remote; }
-  // Get returns the keys to try for a token whose header has |kid|.
-  Result<std::shared_ptr<const JwkSet>> Get(const std::string& kid) const {
-    if (fixed) return fixed;
-    return remote->Get(kid);
-  }
-};
-
 struct Client {
   ClientConfig config;
-  KeySource keys;  // private_key_jwt
+  std::shared_ptr<const KeyResolver> keys;  // private_key_jwt; nullptr without jwks_file/jwks_uri
 };
 
 struct TrustEntry {
   TrustConfig config;
-  KeySource keys;
+  std::shared_ptr<const KeyResolver> keys;  // also in ServerContext::issuer_keys
 };
 
 struct ServerContext {
@@ -51,8 +40,13 @@ struct ServerContext {
   std::unique_ptr<ReplayStore> replay;
   std::map<std::string, Client> clients;
   std::map<std::string, TrustEntry> trust;  // by issuer
-  std::vector<std::string> own_audiences;   // union of the clients' audiences
-  std::string dummy_secret_hash;            // for unknown clients: same cost
+  // Keys by a token's issuer (key_resolution.h): this server's own issuer
+  // first, then every [[trust]] entry; and private_key_jwt clients by id.
+  IssuerKeyResolver issuer_keys{"server"};
+  IssuerKeyResolver client_keys{"server"};
+  std::shared_ptr<HttpTransport> key_transport = MakeCurlTransport();  // remote key sets
+  std::vector<std::string> own_audiences;  // union of the clients' audiences
+  std::string dummy_secret_hash;           // for unknown clients: same cost
   RateLimiter token_rate;
   SkewTracker skew_seen;
   const CorrectedClock* corrected = nullptr;  // set when [clock] servers is set

@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "endpoints.h"
+#include "key_resolution.h"
 #include "tock/inspect_request.h"
 #include "tock/json_writer.h"
 #include "tock/key_loader.h"
@@ -18,12 +19,9 @@
 namespace tock::server {
 namespace {
 
-// KeysFor is the key set the request's verification uses: nullptr when
-// neither a key nor a trusted issuer applies.
-struct KeyChoice {
-  std::shared_ptr<const JwkSet> keys;
-  std::optional<Error> error;  // keys could not be had: verification says why
-};
+// KeysOrWhy is the key set a verification uses, or why none could be had
+// (the verification document then says so).
+using KeysOrWhy = Result<std::shared_ptr<const JwkSet>>;
 
 // kMaxKeysTried bounds the signature checks one request can cause.
 constexpr std::size_t kMaxKeysTried = 4;
@@ -58,48 +56,42 @@ JwkSet FirstKeysTried(JwkSet keys, const std::optional<UnverifiedView>& view) {
   return JwkSet(std::move(kept));
 }
 
-std::shared_ptr<const JwkSet> OwnKeys(const ServerContext& ctx) {
-  return std::make_shared<const JwkSet>(ctx.keys->Published(ctx.clock.Now()));
+// IssuerOfJwksUri is the issuer whose keys |jwks_uri| names: ours, or a
+// [[trust]] entry's configured one.
+std::optional<std::string> IssuerOfJwksUri(const ServerContext& ctx, const std::string& jwks_uri) {
+  if (jwks_uri == ctx.config.issuer + "/.well-known/jwks.json") return ctx.config.issuer;
+  for (const auto& [issuer, entry] : ctx.trust) {
+    if (entry.config.jwks_uri == jwks_uri) return issuer;
+  }
+  return std::nullopt;
 }
 
-KeyChoice FromSource(const KeySource& source, const std::optional<UnverifiedView>& view) {
-  std::string kid = view ? view->StringHeader("kid").value_or("") : "";
-  Result<std::shared_ptr<const JwkSet>> got = source.Get(kid);
-  if (!got.ok()) return {nullptr, got.error()};
-  return {*got, std::nullopt};
-}
-
-// ChooseKeys: the request's key, else its jwks_uri (ours or a trusted one:
-// |refused| is set otherwise), else the trust entry of the token's iss.
-KeyChoice ChooseKeys(ServerContext& ctx, const InspectRequest& r,
-                     const std::optional<UnverifiedView>& view, std::optional<Error>& refused) {
+// ChooseKeys: the request's key, else its jwks_uri (ours or a trusted one),
+// else the keys of the token's iss when we trust it. nullopt: nothing to
+// verify with; an error: the request is refused (400).
+Result<std::optional<KeysOrWhy>> ChooseKeys(ServerContext& ctx, const InspectRequest& r,
+                                            const std::optional<UnverifiedView>& view) {
+  const TokenHeader header = view ? TokenHeader::Of(*view) : TokenHeader{};
   if (r.key) {
     Result<LoadedKeys> loaded = LoadKeys(*r.key, KeyLoadOptions::Untrusted());
-    if (!loaded.ok() && loaded.error().code() == ErrorCode::kTooLarge) {
-      refused = loaded.error();
-      return {};
-    }
-    if (!loaded.ok()) return {nullptr, loaded.error()};
-    return {std::make_shared<const JwkSet>(FirstKeysTried(JwkSet(std::move(loaded->keys)), view)),
-            std::nullopt};
+    if (!loaded.ok() && loaded.error().code() == ErrorCode::kTooLarge) return loaded.error();
+    if (!loaded.ok()) return std::optional<KeysOrWhy>(loaded.error());
+    return std::optional<KeysOrWhy>(
+        std::make_shared<const JwkSet>(FirstKeysTried(JwkSet(std::move(loaded->keys)), view)));
   }
+  std::optional<std::string> iss;
   if (r.jwks_uri) {
-    if (*r.jwks_uri == ctx.config.issuer + "/.well-known/jwks.json") return {OwnKeys(ctx), {}};
-    for (const auto& [issuer, entry] : ctx.trust) {
-      if (entry.config.jwks_uri == *r.jwks_uri && entry.keys.present())
-        return FromSource(entry.keys, view);
+    iss = IssuerOfJwksUri(ctx, *r.jwks_uri);
+    if (!iss) {
+      return Error(ErrorCode::kUsage, "jwks_uri \"" + *r.jwks_uri +
+                                          "\" is neither this server's JWKS nor a configured "
+                                          "[[trust]] one; /api/inspect fetches no other URL.");
     }
-    refused = Error(ErrorCode::kUsage, "jwks_uri \"" + *r.jwks_uri +
-                                           "\" is neither this server's JWKS nor a configured "
-                                           "[[trust]] one; /api/inspect fetches no other URL.");
-    return {};
+  } else {
+    iss = view ? view->StringClaim("iss") : std::nullopt;
+    if (!iss || !ctx.issuer_keys.Find(*iss)) return std::optional<KeysOrWhy>();
   }
-  std::optional<std::string> iss = view ? view->StringClaim("iss") : std::nullopt;
-  if (!iss) return {};
-  if (*iss == ctx.config.issuer) return {OwnKeys(ctx), std::nullopt};
-  auto it = ctx.trust.find(*iss);
-  if (it == ctx.trust.end() || !it->second.keys.present()) return {};
-  return FromSource(it->second.keys, view);
+  return std::optional<KeysOrWhy>(ResolveKeys(ctx, KeyOwners::kIssuers, header, iss));
 }
 
 Response BadRequest(const Request& req, const Error& error) {
@@ -121,15 +113,14 @@ Response HandleInspect(ServerContext& ctx, const Request& req) {
   std::optional<UnverifiedView> view;
   if (inspected.ok()) view = *inspected;
 
-  std::optional<Error> refused;
-  KeyChoice choice = ChooseKeys(ctx, r, view, refused);
-  if (refused) return BadRequest(req, *refused);
+  Result<std::optional<KeysOrWhy>> choice = ChooseKeys(ctx, r, view);
+  if (!choice.ok()) return BadRequest(req, choice.error());
   std::optional<std::string> verification;
-  if (choice.error) {
-    verification = VerifyRejectedJson(*choice.error);
-  } else if (choice.keys) {
+  if (const std::optional<KeysOrWhy>& keys = *choice; keys && !keys->ok()) {
+    verification = VerifyRejectedJson(keys->error());
+  } else if (keys) {
     FixedClock clock(now);
-    Verifier verifier(*choice.keys, clock);
+    Verifier verifier(*keys->value(), clock);
     Result<void> policy = verifier.CheckPolicy(*r.policy);
     // The page renders the library's check trace; it keeps no rules of its own.
     verification = policy.ok() ? VerifyReportJson(verifier.VerifyWithTrace(r.token, *r.policy))

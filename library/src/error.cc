@@ -60,6 +60,8 @@ std::string_view ToString(ErrorCode code) {
       return "token_refused";
     case ErrorCode::kDiscoveryError:
       return "discovery_error";
+    case ErrorCode::kInsufficientScope:
+      return "insufficient_scope";
   }
   return "unknown";
 }

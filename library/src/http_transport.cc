@@ -222,7 +222,10 @@ void InitCurlOnce() {
 
 Result<HttpResponse> CurlTransport::Send(const HttpRequest& request) {
   InitCurlOnce();
-  const internal::CurlPolicy policy;
+  // A document fetch (follow_redirects) words its failures as HttpGet does.
+  const internal::CurlPolicy policy = request.follow_redirects
+                                          ? internal::CurlPolicy{true, "cannot fetch "}
+                                          : internal::CurlPolicy{};
   std::unique_ptr<CURL, CurlFree> curl = pool_.Take();
   if (!curl) return NetworkError(request, policy, "libcurl could not be initialised");
   Result<HttpResponse> response = Perform(curl.get(), request, policy);

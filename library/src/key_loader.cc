@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "internal/crypto_key.h"
+#include "internal/discovery.h"
 #include "internal/http_fetch.h"
 #include "internal/json.h"
 #include "tock/limits.h"
@@ -285,23 +286,10 @@ Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions
 }
 
 Result<std::string> DiscoverJwksUri(const std::string& issuer, const FetchOptions& options) {
-  std::string base = issuer;
-  if (!base.empty() && base.back() == '/') base.pop_back();
-  const std::string url = base + "/.well-known/openid-configuration";
+  const std::string url = internal::DiscoveryUrl(issuer);
   auto body = FetchUrl(url, options);
   if (!body.ok()) return std::move(body).error();
-  auto doc = internal::ParseJsonObject(*body);
-  if (!doc.ok()) return KeyError("discovery document at " + url + ": " + doc.error().message());
-  const std::optional<std::string_view> found = internal::FindString(*doc, "issuer");
-  if (!found || *found != issuer) {
-    return KeyError("discovery document at " + url + " names issuer \"" +
-                    std::string(found.value_or("")) + "\", not \"" + issuer + "\".");
-  }
-  const std::optional<std::string_view> jwks_uri = internal::FindString(*doc, "jwks_uri");
-  if (!jwks_uri || jwks_uri->empty()) {
-    return KeyError("discovery document at " + url + " has no \"jwks_uri\" string.");
-  }
-  return std::string(*jwks_uri);
+  return internal::JwksUriOf(issuer, url, *body);
 }
 
 Result<LoadedKeys> FetchJwks(const std::string& url, const FetchOptions& options) {

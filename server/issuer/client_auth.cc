@@ -1,8 +1,8 @@
 // Client authentication for POST /token (see client_auth.h).
 #include "issuer/client_auth.h"
 
-#include <cmath>
-
+#include "key_resolution.h"
+#include "replay/consume_jti.h"
 #include "tock/basic_auth.h"
 #include "tock/secret_hash.h"
 #include "tock/time_text.h"
@@ -164,13 +164,13 @@ AuthResult AuthenticateAssertion(ServerContext& ctx, const Form& form, AuthConte
   if (it == ctx.clients.end())
     return BadClient("unknown client \"" + client_id + "\"", "unknown_client", false);
   const Client& client = it->second;
-  if (!client.keys.present()) {
+  if (!client.keys) {
     return BadClient(
         "client \"" + client_id + "\" has no jwks_file or jwks_uri: it cannot use private_key_jwt",
         "key_not_found", false);
   }
   Result<std::shared_ptr<const JwkSet>> keys =
-      client.keys.Get(out.view->StringHeader("kid").value_or(""));
+      ResolveKeys(ctx, KeyOwners::kClients, TokenHeader::Of(*out.view), client_id);
   if (!keys.ok()) {
     out.error = keys.error();
     return OAuthFailure{
@@ -186,9 +186,8 @@ AuthResult AuthenticateAssertion(ServerContext& ctx, const Form& form, AuthConte
   if (auto failed = VerifyAssertion(ctx, **keys, assertion, out, verified)) return *failed;
   // Only now, with the signature verified, may the jti be consumed: a forged
   // assertion must not burn a genuine client's jti.
-  UnixSeconds exp = static_cast<UnixSeconds>(std::ceil(verified->expires_at().value_or(0)));
-  Result<void> fresh = ctx.replay->Consume("assertion:" + client_id + ":" + *verified->jwt_id(),
-                                           exp + ctx.config.assertion.skew_s);
+  Result<void> fresh =
+      ConsumeJti(*ctx.replay, "assertion", client_id, *verified, ctx.config.assertion.skew_s);
   if (!fresh.ok()) {
     out.error = fresh.error();
     if (fresh.error().code() == ErrorCode::kReplayed)

@@ -159,7 +159,7 @@ Result<std::optional<DemoClient>> AddDemoClient(ServerContext& ctx, bool issuer_
   client.secret_hash = *hash;
   client.scopes = {kDemoScope};
   client.audiences = {demo.audience};
-  ctx.clients.emplace(client.id, Client{client, KeySource{}});
+  ctx.clients.emplace(client.id, Client{client, nullptr});
   ctx.own_audiences.push_back(demo.audience);
   return std::optional<DemoClient>(demo);
 }

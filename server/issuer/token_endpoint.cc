@@ -175,13 +175,18 @@ std::variant<Form, OAuthFailure> ReadForm(const Request& req) {
   return form;
 }
 
+// SendsAssertion: the request chose private_key_jwt (RFC 7523).
+bool SendsAssertion(const Form& form) {
+  return form.Get("client_assertion").has_value() || form.Get("client_assertion_type").has_value();
+}
+
 // Authenticate runs the client authentication the request chose.
-AuthResult Authenticate(ServerContext& ctx, const Request& req, const Form& form, AuthContext& auth,
-                        bool& jwt) {
+AuthResult Authenticate(ServerContext& ctx, const Request& req, const Form& form,
+                        AuthContext& auth) {
   std::string_view header = req.Header(http::field::authorization);
   bool basic =
       header.size() > 6 && (header.substr(0, 6) == "Basic " || header.substr(0, 6) == "basic ");
-  jwt = form.Get("client_assertion").has_value() || form.Get("client_assertion_type").has_value();
+  const bool jwt = SendsAssertion(form);
   if (basic && jwt) {
     return BadRequest(
         "invalid_request",
@@ -228,8 +233,8 @@ Response HandleToken(ServerContext& ctx, const Request& req) {
                        keys_ok.error().message(), "", false, ""});
   }
   AuthContext auth;
-  bool jwt = false;
-  AuthResult auth_result = Authenticate(ctx, req, form, auth, jwt);
+  const bool jwt = SendsAssertion(form);
+  AuthResult auth_result = Authenticate(ctx, req, form, auth);
   if (auto* f = std::get_if<OAuthFailure>(&auth_result)) {
     if (f->status == http::status::unauthorized)
       (void)ctx.token_rate.Allow(address_key, ctx.clock.NowPrecise());

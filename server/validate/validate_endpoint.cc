@@ -4,6 +4,8 @@
 #include <functional>
 
 #include "endpoints.h"
+#include "key_resolution.h"
+#include "replay/consume_jti.h"
 #include "tock/json_writer.h"
 #include "tock/report.h"
 #include "tock/validator.h"
@@ -12,16 +14,17 @@
 namespace tock::server {
 namespace {
 
-// Judged is the outcome of checking one token.
-struct Judged {
-  std::optional<VerifiedToken> token;
-  std::optional<Error> error;
-  std::string issuer_label = "untrusted";  // metrics: only trusted issuers name a series
-  std::int64_t retry_after_s = 0;          // > 0: the answer is 503
-};
+// RetryLater marks |error| as a 503 with Retry-After |seconds|: the token
+// could not be judged now (keys or the replay store unreachable).
+Error RetryLater(Error error, std::int64_t seconds) {
+  error.mutable_diagnosis().retry_after_s = static_cast<double>(seconds);
+  return error;
+}
 
-Error NoKeys(const Error& cause) {
-  return Error(ErrorCode::kNetworkError, "keys for this issuer cannot be had: " + cause.message());
+// IssuerLabel names the metrics series: only trusted issuers name one.
+std::string IssuerLabel(const ServerContext& ctx, const std::optional<UnverifiedView>& view) {
+  std::optional<std::string> iss = view ? view->StringClaim("iss") : std::nullopt;
+  return iss && ctx.issuer_keys.Find(*iss) ? *iss : "untrusted";
 }
 
 // PolicyFor builds the validator of a trust entry (or our own issuer), with
@@ -61,69 +64,31 @@ Result<Validator> PolicyFor(const ServerContext& ctx, const TrustConfig* trust,
   return vb.Build();
 }
 
-Judged Judge(ServerContext& ctx, std::string_view token, const std::optional<UnverifiedView>& view,
-             const std::optional<std::string>& location_aud) {
-  Judged j;
-  std::optional<std::string> iss = view->StringClaim("iss");
-  if (!iss) {
-    Diagnosis d;
-    d.claim = "iss";
-    j.error = Error(ErrorCode::kMissingClaim,
-                    "the token has no \"iss\" claim, so no trusted issuer can judge it", d);
-    return j;
-  }
-  const TrustEntry* entry = nullptr;
-  if (*iss != ctx.config.issuer) {
-    auto it = ctx.trust.find(*iss);
-    if (it == ctx.trust.end()) {
-      Diagnosis d;
-      d.claim = "iss";
-      d.actual = std::vector<std::string>{*iss};
-      d.expected.push_back(ctx.config.issuer);
-      for (auto& [name, e] : ctx.trust) d.expected.push_back(name);
-      j.error = Error(ErrorCode::kIssMismatch,
-                      "issuer \"" + *iss + "\" is not trusted by this server", d);
-      return j;
-    }
-    entry = &it->second;
-  }
-  j.issuer_label = *iss;
-  std::shared_ptr<const JwkSet> keys;
-  if (entry) {
-    Result<std::shared_ptr<const JwkSet>> got =
-        entry->keys.Get(view->StringHeader("kid").value_or(""));
-    if (!got.ok()) {
-      j.error = NoKeys(got.error());
-      j.retry_after_s = std::max<std::int64_t>(1, entry->config.cooldown_s);
-      return j;
-    }
-    keys = *got;
-  } else {
-    keys = std::make_shared<const JwkSet>(ctx.keys->Published(ctx.clock.Now()));
+// Judge checks one token: the keys of its issuer (ours or a [[trust]]
+// entry's), that issuer's policy, and a one_time entry's jti. A failure
+// that could not judge carries retry_after_s (RetryLater).
+Result<VerifiedToken> Judge(ServerContext& ctx, std::string_view token, const UnverifiedView& view,
+                            const std::optional<std::string>& location_aud) {
+  std::optional<std::string> iss = view.StringClaim("iss");
+  Result<std::shared_ptr<const JwkSet>> keys =
+      ResolveKeys(ctx, KeyOwners::kIssuers, TokenHeader::Of(view), iss);
+  // Our own issuer (checked with our published keys) is never a trust entry.
+  auto it = iss && *iss != ctx.config.issuer ? ctx.trust.find(*iss) : ctx.trust.end();
+  const TrustEntry* entry = it == ctx.trust.end() ? nullptr : &it->second;
+  if (!keys.ok()) {
+    if (keys.error().code() != ErrorCode::kNetworkError) return keys.error();
+    return RetryLater(Error(ErrorCode::kNetworkError,
+                            "keys for this issuer cannot be had: " + keys.error().message()),
+                      std::max<std::int64_t>(1, entry ? entry->config.cooldown_s : 0));
   }
   Result<Validator> policy = PolicyFor(ctx, entry ? &entry->config : nullptr, location_aud);
-  if (!policy.ok()) {
-    j.error = policy.error();
-    return j;
-  }
-  Verifier verifier(*keys, ctx.clock);
-  Result<VerifiedToken> verified = verifier.Verify(token, *policy);
-  if (!verified.ok()) {
-    j.error = verified.error();
-    return j;
-  }
-  if (entry && entry->config.one_time) {
-    UnixSeconds exp = static_cast<UnixSeconds>(std::ceil(verified->expires_at().value_or(0)));
-    Result<void> fresh = ctx.replay->Consume("token:" + *iss + ":" + *verified->jwt_id(),
-                                             exp + entry->config.skew_s);
-    if (!fresh.ok()) {
-      j.error = fresh.error();
-      if (fresh.error().code() != ErrorCode::kReplayed) j.retry_after_s = 5;
-      return j;
-    }
-  }
-  j.token = std::move(*verified);
-  return j;
+  if (!policy.ok()) return policy.error();
+  Result<VerifiedToken> verified = Verifier(**keys, ctx.clock).Verify(token, *policy);
+  if (!verified.ok() || !entry || !entry->config.one_time) return verified;
+  Result<void> fresh = ConsumeJti(*ctx.replay, "token", *iss, *verified, entry->config.skew_s);
+  if (fresh.ok()) return verified;
+  if (fresh.error().code() == ErrorCode::kReplayed) return fresh.error();
+  return RetryLater(fresh.error(), 5);
 }
 
 std::vector<std::string> SplitSpaces(const std::string& s) {
@@ -136,6 +101,24 @@ std::vector<std::string> SplitSpaces(const std::string& s) {
     pos = end + 1;
   }
   return out;
+}
+
+// MissingScope is the insufficient_scope error of a token whose |scope|
+// lacks one that the location's |required| names; nullopt when it has all.
+std::optional<Error> MissingScope(const std::string& scope, const std::string& required) {
+  std::vector<std::string> have = SplitSpaces(scope);
+  for (const std::string& need : SplitSpaces(required)) {
+    if (std::find(have.begin(), have.end(), need) != have.end()) continue;
+    Diagnosis d;
+    d.claim = "scope";
+    d.expected = {required};
+    d.actual = std::vector<std::string>{scope};
+    return Error(
+        ErrorCode::kInsufficientScope,
+        "the token's scope \"" + scope + "\" lacks \"" + need + "\", which this location requires",
+        d);
+  }
+  return std::nullopt;
 }
 
 // HeaderValue strips control characters from a claim copied into an
@@ -193,24 +176,36 @@ void LogRejected(ServerContext& ctx, const Request& req, const Error& error,
   ctx.log.Write(line);
 }
 
+// Challenge is the WWW-Authenticate of a 401 or 403 (RFC 6750 §3); a
+// request without credentials gets a bare one (§3.1).
+std::string Challenge(const Error& error, bool bare_challenge) {
+  if (bare_challenge) return "Bearer";
+  if (error.code() == ErrorCode::kInsufficientScope) {
+    return "Bearer error=\"insufficient_scope\", scope=\"" +
+           ChallengeDescription(error.diagnosis().expected.front()) + "\", error_description=\"" +
+           ChallengeDescription(error.message()) + "\"";
+  }
+  return "Bearer error=\"invalid_token\", error_description=\"" +
+         ChallengeDescription(error.message()) + "\"";
+}
+
+// Rejected answers 503 (with Retry-After) to an error that could not judge
+// the token, 403 to insufficient_scope, else 401.
 Response Rejected(ServerContext& ctx, const Request& req, const Error& error,
-                  const std::optional<UnverifiedView>& view, const std::string& issuer_label,
-                  std::int64_t retry_after_s, bool bare_challenge) {
+                  const std::optional<UnverifiedView>& view, bool bare_challenge = false) {
   LogRejected(ctx, req, error, view);
-  ctx.metrics.Inc("tock_validations_total", {{"issuer", issuer_label},
+  ctx.metrics.Inc("tock_validations_total", {{"issuer", IssuerLabel(ctx, view)},
                                              {"result", "rejected"},
                                              {"code", std::string(error.code_string())}});
-  if (retry_after_s > 0) {
+  if (std::optional<double> retry_after = error.diagnosis().retry_after_s) {
     Response res = JsonResponse(req, http::status::service_unavailable, VerifyRejectedJson(error));
-    res.set(http::field::retry_after, std::to_string(retry_after_s));
+    res.set(http::field::retry_after, std::to_string(static_cast<std::int64_t>(*retry_after)));
     return res;
   }
-  Response res = JsonResponse(req, http::status::unauthorized, VerifyRejectedJson(error));
-  // RFC 6750 §3.1: a request without credentials gets a bare challenge.
-  res.set(http::field::www_authenticate,
-          bare_challenge ? std::string("Bearer")
-                         : "Bearer error=\"invalid_token\", error_description=\"" +
-                               ChallengeDescription(error.message()) + "\"");
+  const bool forbidden = error.code() == ErrorCode::kInsufficientScope;
+  Response res = JsonResponse(req, forbidden ? http::status::forbidden : http::status::unauthorized,
+                              VerifyRejectedJson(error));
+  res.set(http::field::www_authenticate, Challenge(error, bare_challenge));
   return res;
 }
 
@@ -230,13 +225,13 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
   if (auth.empty()) {
     Error error(ErrorCode::kMalformed,
                 "no Authorization header: send \"Authorization: Bearer TOKEN\"");
-    return Rejected(ctx, req, error, std::nullopt, "untrusted", 0, true);
+    return Rejected(ctx, req, error, std::nullopt, true);
   }
   if (auth.size() < 7 || !std::equal(auth.begin(), auth.begin() + 7, "bearer ", [](char a, char b) {
         return std::tolower(static_cast<unsigned char>(a)) == b;
       })) {
     Error error(ErrorCode::kMalformed, "the Authorization header is not \"Bearer TOKEN\"");
-    return Rejected(ctx, req, error, std::nullopt, "untrusted", 0, false);
+    return Rejected(ctx, req, error, std::nullopt);
   }
   std::string_view token = auth.substr(7);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
@@ -245,62 +240,29 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
   std::optional<std::string> location_scope = FormValue(*query, "scope");
 
   Result<UnverifiedView> inspected = InspectUnverified(token);
-  if (!inspected.ok())
-    return Rejected(ctx, req, inspected.error(), std::nullopt, "untrusted", 0, false);
+  if (!inspected.ok()) return Rejected(ctx, req, inspected.error(), std::nullopt);
   std::optional<UnverifiedView> view = *inspected;
-  Judged j = Judge(ctx, token, view, location_aud);
-  if (j.error) return Rejected(ctx, req, *j.error, view, j.issuer_label, j.retry_after_s, false);
+  Result<VerifiedToken> judged = Judge(ctx, token, *view, location_aud);
+  if (!judged.ok()) return Rejected(ctx, req, judged.error(), view);
 
-  const VerifiedToken& t = *j.token;
+  const VerifiedToken& t = *judged;
+  const std::string issuer_label = IssuerLabel(ctx, view);
   std::string scope = t.StringClaim("scope").value_or("");
   if (location_scope) {
-    std::vector<std::string> have = SplitSpaces(scope);
-    for (const std::string& need : SplitSpaces(*location_scope)) {
-      if (std::find(have.begin(), have.end(), need) != have.end()) continue;
-      std::string message = "the token's scope \"" + scope + "\" lacks \"" + need +
-                            "\", which this location requires";
-      JsonWriter line = ctx.log.Start("warn", "token_rejected");
-      line.Str("code", "insufficient_scope")
-          .Str("message", message)
-          .Str("endpoint", "/validate")
-          .Str("remote", req.remote_ip);
-      AddTokenFields(line, *view);
-      line.Int("now", t.now());
-      ctx.log.Write(line);
-      ctx.metrics.Inc(
-          "tock_validations_total",
-          {{"issuer", j.issuer_label}, {"result", "rejected"}, {"code", "insufficient_scope"}});
-      std::string error = JsonWriter()
-                              .Str("code", "insufficient_scope")
-                              .Str("message", message)
-                              .Str("claim", "scope")
-                              .Str("expected", *location_scope)
-                              .Str("actual", scope)
-                              .Finish();
-      Response res = JsonResponse(req, http::status::forbidden,
-                                  JsonWriter()
-                                      .Bool("valid", false)
-                                      .Raw("error", error)
-                                      .Raw("problems", "[" + error + "]")
-                                      .Finish());
-      res.set(http::field::www_authenticate, "Bearer error=\"insufficient_scope\", scope=\"" +
-                                                 ChallengeDescription(*location_scope) +
-                                                 "\", error_description=\"" +
-                                                 ChallengeDescription(message) + "\"");
-      return res;
-    }
+    if (std::optional<Error> missing = MissingScope(scope, *location_scope))
+      return Rejected(ctx, req, *missing, view);
   }
   ctx.metrics.Inc("tock_validations_total",
-                  {{"issuer", j.issuer_label}, {"result", "accepted"}, {"code", "ok"}});
+                  {{"issuer", issuer_label}, {"result", "accepted"}, {"code", "ok"}});
   if (auto iat = t.issued_at()) {
     // Each token counts once (by jti, else a hash of the token), so a token
     // presented many times does not read as clock skew.
     std::string id =
-        j.issuer_label + "\n" +
+        issuer_label + "\n" +
         t.jwt_id().value_or("#" + std::to_string(std::hash<std::string_view>{}(token)));
     UnixSeconds forget = static_cast<UnixSeconds>(t.expires_at().value_or(double(t.now()))) + 600;
     if (ctx.skew_seen.FirstSight(id, forget, t.now()))
-      ctx.metrics.ObserveSkew(j.issuer_label, *iat - double(t.now()));
+      ctx.metrics.ObserveSkew(issuer_label, *iat - double(t.now()));
   }
   Response res = MakeResponse(req, http::status::no_content, "", "");
   res.set("X-Auth-Subject", HeaderValue(t.subject().value_or("")));

@@ -46,6 +46,9 @@ enum class ErrorCode {
   kTokenRefused,
   // Discovery failed: no metadata document, or one for another issuer.
   kDiscoveryError,
+  // The token verified but lacks a scope the resource requires (RFC 6750
+  // §3.1 insufficient_scope; tock serve's /validate ?scope=, HTTP 403).
+  kInsufficientScope,
 };
 
 // ToString returns the spec's code string for |code|, e.g. "not_yet_valid".

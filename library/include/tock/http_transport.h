@@ -36,6 +36,10 @@ struct HttpRequest {
   // resets the connection).
   bool discard_body = false;
   std::string user_agent = "tock";  // empty: no User-Agent header
+  // follow_redirects: a GET of a public document (a JWKS, a discovery
+  // document) may follow up to 5 redirects, only to http/https and never
+  // from https down to http. Never set it on a request with credentials.
+  bool follow_redirects = false;
 };
 
 // HttpResponse is the final response: status, headers, body.
@@ -50,8 +54,9 @@ struct HttpResponse {
 };
 
 // HttpTransport sends one request and returns the response, whatever its
-// status. Implementations must never follow redirects (a 3xx is returned
-// as is: a token request carries credentials) and must be safe to call from
+// status. Implementations must never follow redirects unless the request
+// sets follow_redirects (a 3xx is returned as is: a token request carries
+// credentials) and must be safe to call from
 // several threads at once. kNetworkError on a transport failure (no
 // connection, timeout, TLS failure, a body over max_response_bytes).
 class HttpTransport {

@@ -55,7 +55,12 @@ std::optional<std::int64_t> ParseMaxAge(const std::string& value) {
   return std::nullopt;
 }
 
-Result<HttpBody> HttpGet(const std::string& url, double timeout_s, std::size_t max_bytes) {
+namespace {
+
+// DocumentRequest is the GET of a public document, or kNetworkError for a
+// URL that is not http(s).
+Result<HttpRequest> DocumentRequest(const std::string& url, double timeout_s,
+                                    std::size_t max_bytes) {
   if (!StartsWithNoCase(url, "https://") && !StartsWithNoCase(url, "http://")) {
     return Error(ErrorCode::kNetworkError,
                  "cannot fetch " + url + ": only http:// and https:// URLs are allowed");
@@ -64,8 +69,11 @@ Result<HttpBody> HttpGet(const std::string& url, double timeout_s, std::size_t m
   request.url = url;
   request.timeout_s = timeout_s;
   request.max_response_bytes = max_bytes;
-  Result<HttpResponse> response =
-      CurlSend(request, CurlPolicy{/*follow_redirects=*/true, "cannot fetch "});
+  request.follow_redirects = true;
+  return request;
+}
+
+Result<HttpBody> DocumentBody(const std::string& url, Result<HttpResponse> response) {
   if (!response.ok()) return std::move(response).error();
   if (response->status != 200) {
     return Error(ErrorCode::kNetworkError, "cannot fetch " + url + ": the server answered HTTP " +
@@ -73,6 +81,22 @@ Result<HttpBody> HttpGet(const std::string& url, double timeout_s, std::size_t m
                                                " (200 is required)");
   }
   return HttpBody{std::move(response->body), ParseMaxAge(CacheControl(response->headers))};
+}
+
+}  // namespace
+
+Result<HttpBody> HttpGet(const std::string& url, double timeout_s, std::size_t max_bytes) {
+  Result<HttpRequest> request = DocumentRequest(url, timeout_s, max_bytes);
+  if (!request.ok()) return std::move(request).error();
+  return DocumentBody(url,
+                      CurlSend(*request, CurlPolicy{/*follow_redirects=*/true, "cannot fetch "}));
+}
+
+Result<HttpBody> HttpGet(HttpTransport& transport, const std::string& url, double timeout_s,
+                         std::size_t max_bytes) {
+  Result<HttpRequest> request = DocumentRequest(url, timeout_s, max_bytes);
+  if (!request.ok()) return std::move(request).error();
+  return DocumentBody(url, transport.Send(*request));
 }
 
 }  // namespace tock::internal

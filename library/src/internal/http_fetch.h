@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "tock/http_transport.h"
 #include "tock/result.h"
 
 namespace tock::internal {
@@ -25,6 +26,11 @@ struct HttpBody {
 // for status 200 and only when it is at most |max_bytes| long. kNetworkError
 // naming the URL and the reason otherwise (a non-http scheme included).
 Result<HttpBody> HttpGet(const std::string& url, double timeout_s, std::size_t max_bytes);
+
+// HttpGet through |transport| (the request sets follow_redirects): the same
+// rules and failures, for callers that inject their transport (JwksCache).
+Result<HttpBody> HttpGet(HttpTransport& transport, const std::string& url, double timeout_s,
+                         std::size_t max_bytes);
 
 // ParseMaxAge reads max-age=N from a Cache-Control value (lower case, the
 // values of several fields joined by ','); nullopt when absent or when

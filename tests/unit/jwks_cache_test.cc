@@ -1,9 +1,9 @@
-// Tests for tock::server::JwksCache with a fake fetcher and a settable clock:
+// Tests for tock::JwksCache with a fake fetcher and a settable clock:
 // the precise rules (max-age clamp, cooldown, stale-if-error, max_stale) and
 // stale while revalidate (a request with a usable set never waits for a
 // refresh; an unknown kid waits for the in-flight fetch at most
 // fetch_timeout).
-#include "validate/jwks_cache.h"
+#include "tock/jwks_cache.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,10 +13,13 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "testing/test_tokens.h"
+#include "tock/key_loader.h"
 
-namespace tock::server {
+namespace tock {
 namespace {
 
 using ::tock::testing::HasCode;
@@ -48,7 +51,7 @@ class ManualClock final : public Clock {
 class FakeFetcher {
  public:
   JwksFetcher AsFetcher() {
-    return [this](const std::string&, double timeout_s) -> Result<FetchedDocument> {
+    return [this](const std::string&, double timeout_s) -> Result<JwksDocument> {
       std::unique_lock<std::mutex> lock(mutex_);
       ++calls_;
       changed_.notify_all();
@@ -56,7 +59,7 @@ class FakeFetcher {
                                         [&] { return !blocked_; });
       if (!released) return Error(ErrorCode::kNetworkError, "timed out (fake)");
       if (fail_) return Error(ErrorCode::kNetworkError, "upstream down (fake)");
-      return FetchedDocument{body_, max_age_};
+      return JwksDocument{body_, max_age_};
     };
   }
   void Answer(std::string body, std::optional<std::int64_t> max_age = std::nullopt) {
@@ -255,5 +258,81 @@ TEST_F(JwksCacheTest, NoSetWaitsAtMostFetchTimeout) {
   fetcher_.Release();
 }
 
+TEST_F(JwksCacheTest, ConcurrentRequestsWithoutASetShareOneFetch) {
+  fetcher_.Block();
+  auto cache = Make();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> requests;
+  for (int i = 0; i < 8; ++i) {
+    requests.emplace_back([&] {
+      if (cache->Get("a").ok()) ++ok;
+    });
+  }
+  ASSERT_TRUE(fetcher_.WaitForCalls(1));
+  // Let the other requests reach the wait before the fetch completes.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  fetcher_.Release();
+  for (std::thread& t : requests) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  EXPECT_EQ(fetcher_.calls(), 1);
+}
+
+TEST_F(JwksCacheTest, ConcurrentUnknownKidsShareOneFetch) {
+  auto cache = Make();
+  ASSERT_TRUE(cache->Get("a").ok());
+  fetcher_.Answer(Jwks(Jwk("a", 'a') + "," + Jwk("b", 'b')), 120);
+  fetcher_.Block();
+  std::atomic<int> found{0};
+  std::vector<std::thread> requests;
+  for (int i = 0; i < 8; ++i) {
+    requests.emplace_back([&] {
+      auto got = cache->Get("b");
+      if (got.ok() && HasKid(**got, "b")) ++found;
+    });
+  }
+  ASSERT_TRUE(fetcher_.WaitForCalls(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  fetcher_.Release();
+  for (std::thread& t : requests) t.join();
+  EXPECT_EQ(found.load(), 8);
+  EXPECT_EQ(fetcher_.calls(), 2);
+}
+
+TEST_F(JwksCacheTest, HeldNeitherFetchesNorWaitsAndTurnsUnusablePastMaxStale) {
+  JwksCacheSettings settings;
+  settings.max_stale_s = 600;
+  auto cache = Make(settings);
+  HeldKeys none = cache->Held();
+  EXPECT_EQ(none.keys, nullptr);
+  EXPECT_FALSE(none.usable);
+  EXPECT_EQ(fetcher_.calls(), 0);
+  ASSERT_TRUE(cache->Get("a").ok());
+  HeldKeys held = cache->Held();
+  ASSERT_NE(held.keys, nullptr);
+  EXPECT_TRUE(held.usable);
+  fetcher_.Fail();
+  clock_.Advance(601);  // expired and past max_stale: nothing was refreshed
+  held = cache->Held();
+  EXPECT_NE(held.keys, nullptr);
+  EXPECT_FALSE(held.usable);
+  EXPECT_EQ(fetcher_.calls(), 1);
+}
+
+TEST_F(JwksCacheTest, HoldsKeyByKidAndThumbprint) {
+  auto cache = Make();
+  auto got = cache->Get("a");
+  ASSERT_TRUE(got.ok());
+  const Key& verified_with = (*got)->keys().front();
+  EXPECT_TRUE(HoldsKey(**got, verified_with));
+  Result<LoadedKeys> other =
+      LoadKeys(Jwks(Jwk("a", 'b')), KeyOrigin::kRemote);  // same kid, new key
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(HoldsKey(JwkSet(other->keys), verified_with));
+  Result<LoadedKeys> renamed =
+      LoadKeys(Jwks(Jwk("z", 'a')), KeyOrigin::kRemote);  // same key, new kid
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_FALSE(HoldsKey(JwkSet(renamed->keys), verified_with));
+}
+
 }  // namespace
-}  // namespace tock::server
+}  // namespace tock

@@ -1,34 +1,61 @@
-#include "validate/jwks_cache.h"
+#include "tock/jwks_cache.h"
 
 #include <algorithm>
 #include <chrono>
 #include <system_error>
 
-namespace tock::server {
+#include "internal/discovery.h"
+#include "internal/http_fetch.h"
+#include "tock/key_loader.h"
 
-JwksFetcher DefaultJwksFetcher() {
-  return [](const std::string& url, double timeout_s) {
-    FetchOptions options;
-    options.timeout_s = timeout_s;
-    return FetchDocument(url, options);
+namespace tock {
+namespace {
+
+constexpr std::size_t kMaxDocumentBytes = 1 << 20;
+
+std::shared_ptr<HttpTransport> OrCurl(std::shared_ptr<HttpTransport> transport) {
+  return transport ? std::move(transport) : MakeCurlTransport();
+}
+
+Result<JwksDocument> FetchVia(HttpTransport& transport, const std::string& url, double timeout_s) {
+  Result<internal::HttpBody> got = internal::HttpGet(transport, url, timeout_s, kMaxDocumentBytes);
+  if (!got.ok()) return std::move(got).error();
+  return JwksDocument{std::move(got->body), got->max_age_s};
+}
+
+}  // namespace
+
+JwksFetcher HttpJwksFetcher(std::shared_ptr<HttpTransport> transport) {
+  return [transport = OrCurl(std::move(transport))](const std::string& url, double timeout_s) {
+    return FetchVia(*transport, url, timeout_s);
   };
 }
 
-JwksFetcher DiscoveryJwksFetcher(std::function<bool(const std::string&)> allowed) {
-  return [allowed](const std::string& issuer, double timeout_s) -> Result<FetchedDocument> {
+JwksFetcher DiscoveryJwksFetcher(std::function<bool(const std::string&)> allowed,
+                                 std::shared_ptr<HttpTransport> transport) {
+  return [allowed, transport = OrCurl(std::move(transport))](
+             const std::string& issuer, double timeout_s) -> Result<JwksDocument> {
     const auto start = std::chrono::steady_clock::now();
-    FetchOptions options;
-    options.timeout_s = timeout_s;
-    Result<std::string> jwks_uri = DiscoverJwksUri(issuer, options);
+    const std::string url = internal::DiscoveryUrl(issuer);
+    Result<JwksDocument> metadata = FetchVia(*transport, url, timeout_s);
+    if (!metadata.ok()) return metadata.error();
+    Result<std::string> jwks_uri = internal::JwksUriOf(issuer, url, metadata->body);
     if (!jwks_uri.ok()) return jwks_uri.error();
     if (!allowed(*jwks_uri)) {
       return Error(ErrorCode::kNetworkError, "the discovered jwks_uri " + *jwks_uri +
                                                  " must be https:// (http:// only on loopback)");
     }
     std::chrono::duration<double> spent = std::chrono::steady_clock::now() - start;
-    options.timeout_s = std::max(0.001, timeout_s - spent.count());
-    return FetchDocument(*jwks_uri, options);
+    return FetchVia(*transport, *jwks_uri, std::max(0.001, timeout_s - spent.count()));
   };
+}
+
+bool HoldsKey(const JwkSet& set, const Key& key) {
+  const std::string thumbprint = key.Thumbprint();
+  for (const Key* candidate : set.Candidates(key.kid().value_or(""), key.kid().has_value())) {
+    if (candidate->kid() == key.kid() && candidate->Thumbprint() == thumbprint) return true;
+  }
+  return false;
 }
 
 JwksCache::JwksCache(std::string url, JwksCacheSettings settings, const Clock& clock,
@@ -86,7 +113,7 @@ void JwksCache::WaitForFetchLocked(std::unique_lock<std::mutex>& lock) {
 // RunFetch is the body of the fetch thread: the fetch without the lock, then
 // the outcome under it, then the report.
 void JwksCache::RunFetch() {
-  Result<FetchedDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
+  Result<JwksDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
   std::shared_ptr<const JwkSet> fresh;
   std::optional<std::int64_t> max_age;
   FetchEvent event;
@@ -124,6 +151,11 @@ void JwksCache::RunFetch() {
   if (on_fetch_) on_fetch_(event);
 }
 
+HeldKeys JwksCache::Held() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return HeldKeys{set_, Usable(clock_.Now())};
+}
+
 Result<std::shared_ptr<const JwkSet>> JwksCache::Get(const std::string& kid) {
   std::unique_lock<std::mutex> lock(mutex_);
   UnixSeconds now = clock_.Now();
@@ -159,4 +191,4 @@ Result<std::shared_ptr<const JwkSet>> JwksCache::Get(const std::string& kid) {
   return set_;
 }
 
-}  // namespace tock::server
+}  // namespace tock
