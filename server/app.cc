@@ -263,17 +263,19 @@ int RunServe(const ServeFlags& flags) {
         ctx.log.Write(line);
       });
   if (auto problem = ConfigureHttp(server, ctx)) return Fail(*problem);
+  std::string error;
+  if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
+    return Fail(error);
+  // Bound before the context is built: with --listen HOST:0 the issuer the
+  // key resolver registers must carry the port actually bound.
+  if (!server.Listen(ctx.config.listen_host, ctx.config.listen_port, error)) return Fail(error);
+  AdoptBoundPort(ctx.config, server.LocalPort());
   if (auto problem = BuildContext(ctx)) return Fail(*problem);
   WarnAnyAudience(ctx);
   AddRoutes(router, ctx);
   server.Every(std::chrono::seconds(1), [&ctx] { MaintainKeys(ctx); });
   // [store]: another instance's NOTIFY about a key change is acted on at once.
   ctx.keys->Watch([&ctx] { MaintainKeys(ctx, true); });
-  std::string error;
-  if (ctx.config.tls() && !server.EnableTls(*ctx.config.tls_cert, *ctx.config.tls_key, error))
-    return Fail(error);
-  if (!server.Listen(ctx.config.listen_host, ctx.config.listen_port, error)) return Fail(error);
-  AdoptBoundPort(ctx.config, server.LocalPort());
   Result<std::optional<DemoClient>> demo = AddDemoClient(ctx, flags.overrides.issuer.has_value());
   if (!demo.ok()) return Fail(demo.error().message());
   if (server.ConnectionCap() < l.max_connections) {
