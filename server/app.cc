@@ -1,5 +1,3 @@
-#include "app.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,11 +14,12 @@
 #include "endpoints.h"
 #include "http/server.h"
 #include "replay/replay_stores.h"
+#include "serve.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/token_builder.h"
 #include "url_policy.h"
-#include "web_page.h"
+#include "web_routes.h"
 
 namespace tock::server {
 namespace {
@@ -229,7 +228,7 @@ void PrintBanner(const Config& cfg) {
 
 }  // namespace
 
-int RunServe(const ServeFlags& flags) {
+int RunServe(const ServeOptions& flags) {
   // Everything tock creates (keys, SQLite and its -wal/-shm, the log) is
   // for this user only (server.md: data directory 0600/0700).
   ::umask(077);
