@@ -6,6 +6,8 @@
 #include "common/options.h"
 #include "render/escape.h"
 #include "tock/corrected_clock.h"
+#include "tock/defaults.h"
+#include "tock/time_text.h"
 
 namespace tock::cli {
 namespace {
@@ -23,7 +25,9 @@ struct SignOptions {
   std::vector<std::string> audiences;
   std::vector<std::string> claims;
   std::string claims_file;
-  std::string ttl = "10m", nbf_backdate = "60s", iat_backdate = "0s";
+  // Written as cli.md's table writes them ("10m", "60s"): --help shows them.
+  std::string ttl = FormatDuration(double(kDefaultTokenTtlSeconds)),
+              nbf_backdate = std::to_string(kDefaultNbfBackdateSeconds) + "s", iat_backdate = "0s";
   bool no_nbf = false, no_iat = false, no_exp = false;
   std::string jti;
   bool no_jti = false;

@@ -6,6 +6,7 @@
 #include "tock/basic_auth.h"
 #include "tock/clock.h"
 #include "tock/corrected_clock.h"
+#include "tock/defaults.h"
 #include "tock/error.h"
 #include "tock/http_transport.h"
 #include "tock/inspect.h"
