@@ -15,6 +15,7 @@
 #include "http/server.h"
 #include "replay/replay_stores.h"
 #include "serve.h"
+#include "tock/app/json_writer.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/token_builder.h"

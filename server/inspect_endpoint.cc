@@ -9,10 +9,10 @@
 #include <cctype>
 
 #include "endpoints.h"
-#include "tock/inspect_request.h"
-#include "tock/json_writer.h"
+#include "tock/app/inspect_request.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/report.h"
 #include "tock/key_loader.h"
-#include "tock/report.h"
 #include "tock/verifier.h"
 
 namespace tock::server {

@@ -12,8 +12,8 @@
 #include "common/options.h"
 #include "config.h"
 #include "issuer/key_store.h"
-#include "tock/json_writer.h"
-#include "tock/time_text.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

@@ -5,9 +5,11 @@
 #include "commands/commands.h"
 #include "common/options.h"
 #include "render/escape.h"
+#include "tock/app/files.h"
+#include "tock/app/key_type.h"
+#include "tock/app/time_text.h"
 #include "tock/corrected_clock.h"
 #include "tock/defaults.h"
-#include "tock/time_text.h"
 
 namespace tock::cli {
 namespace {
@@ -168,7 +170,7 @@ int RunSign(const SignOptions& o) {
   if (!keys.ok()) return ReportCannotJudge(o.out, keys.error());
   Result<Key> key = ChooseKey(*keys, alg);
   if (!key.ok()) return ReportCannotJudge(o.out, key.error());
-  if (!alg) alg = key->DefaultAlgorithm();
+  if (!alg) alg = DefaultAlgorithm(*key);
 
   Result<UnixSeconds> now = StampTime(o, **clock);
   if (!now.ok()) return ReportCannotJudge(o.out, now.error());

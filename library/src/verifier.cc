@@ -7,6 +7,7 @@
 #include "internal/crypto.h"
 #include "internal/json.h"
 #include "internal/jws_format.h"
+#include "internal/opaque.h"
 #include "internal/time_rules.h"
 
 namespace tock {
@@ -164,7 +165,7 @@ Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator
         first.set_problems(std::move(problems));
         return first;
       }
-      return VerifiedToken(std::move(*parsed), *alg, *key, ctx.now);
+      return TokenAccess::Verified(std::move(*parsed), *alg, *key, ctx.now);
     }
   }
   if (!any_candidate) return NoUsableKey(*alg, has_kid, kid, candidates.empty());

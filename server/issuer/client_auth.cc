@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "tock/basic_auth.h"
+#include "tock/app/basic_auth.h"
+#include "tock/app/time_text.h"
 #include "tock/secret_hash.h"
-#include "tock/time_text.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
 

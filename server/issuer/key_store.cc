@@ -8,6 +8,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "tock/app/files.h"
 #include "tock/key_loader.h"
 
 namespace tock::server {
@@ -114,24 +115,26 @@ Result<std::vector<SigningKey>> KeyStore::LoadIndex() const {
     ++number;
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
-    SigningKey k{Key(nullptr), "", Algorithm::kES256, 0, 0, std::nullopt};
+    // The fields first: a Key exists only once its file has loaded.
+    std::string kid;
+    UnixSeconds created_at = 0, activate_at = 0;
     std::string alg, retired;
-    if (!(fields >> k.kid >> alg >> k.created_at >> k.activate_at >> retired) ||
-        !ParseAlgorithm(alg) || k.kid.find('/') != std::string::npos ||
+    if (!(fields >> kid >> alg >> created_at >> activate_at >> retired) || !ParseAlgorithm(alg) ||
+        kid.find('/') != std::string::npos ||
         (retired != "-" && retired.find_first_not_of("0123456789") != std::string::npos)) {
       return Error(ErrorCode::kKeyError,
                    index_path + ":" + std::to_string(number) +
                        ": not a key index line \"kid alg created activate retired\".");
     }
-    k.alg = *ParseAlgorithm(alg);
-    if (retired != "-") k.retired_at = std::stoll(retired);
-    Result<LoadedKeys> loaded = LoadKeyFile(dir_ + "/" + k.kid + ".pem");
+    std::optional<UnixSeconds> retired_at;
+    if (retired != "-") retired_at = std::stoll(retired);
+    Result<LoadedKeys> loaded = LoadKeyFile(dir_ + "/" + kid + ".pem");
     if (!loaded.ok()) return loaded.error();
     if (loaded->keys.empty() || !loaded->keys[0].has_private()) {
-      return Error(ErrorCode::kKeyError, dir_ + "/" + k.kid + ".pem holds no private key.");
+      return Error(ErrorCode::kKeyError, dir_ + "/" + kid + ".pem holds no private key.");
     }
-    k.key = loaded->keys[0].WithKid(k.kid);
-    out.push_back(std::move(k));
+    out.push_back(SigningKey{loaded->keys[0].WithKid(kid), kid, *ParseAlgorithm(alg), created_at,
+                             activate_at, retired_at});
   }
   return out;
 }

@@ -4,8 +4,8 @@
 #include <functional>
 
 #include "endpoints.h"
-#include "tock/json_writer.h"
-#include "tock/report.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/report.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "internal/json.h"
-#include "tock/time_text.h"
+#include "internal/time_text.h"
 
 namespace tock::internal {
 namespace {
