@@ -9,10 +9,6 @@
 #include "commands/commands.h"
 #include "common/options.h"
 
-#ifdef TOCK_WITH_SERVER
-#include "serve_command.h"
-#endif
-
 #ifndef TOCK_VERSION
 #define TOCK_VERSION "0.0.0"
 #endif

@@ -18,8 +18,9 @@
 #include "fuzz_support.h"
 #include "internal/json.h"
 #include "internal/jws_format.h"
+#include "internal/opaque.h"
+#include "tock/app/report.h"
 #include "tock/inspect.h"
-#include "tock/report.h"
 
 namespace tock::fuzz {
 namespace {
@@ -62,7 +63,7 @@ LifetimeStatus ExpectedStatus(const json::object& payload, UnixSeconds now) {
 }
 
 void CheckView(const UnverifiedView& view) {
-  const ParsedToken& token = view.parsed();
+  const ParsedToken& token = TokenAccess::Parsed(view);
   FUZZ_CHECK(view.signature() == token.signature_part);
   for (bool pretty : {false, true}) {
     FUZZ_CHECK(SameJson(CheckReparses(view.HeaderJson(pretty)), json::value(token.header())));
@@ -117,10 +118,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const internal::ParsedToken& lazy = **checked;
   CheckParts(lazy, input);
-  CheckParts(decoded->parsed(), input);
+  CheckParts(TokenAccess::Parsed(*decoded), input);
   // The verify path records first and builds the DOM only when asked.
   CheckRecords(lazy);
-  CheckRecords(decoded->parsed());
+  CheckRecords(TokenAccess::Parsed(*decoded));
   CheckView(*decoded);
   return 0;
 }

@@ -13,11 +13,11 @@
 #include <string_view>
 
 #include "fuzz_support.h"
+#include "tock/app/inspect_request.h"
+#include "tock/app/report.h"
 #include "tock/clock.h"
 #include "tock/inspect.h"
-#include "tock/inspect_request.h"
 #include "tock/key_loader.h"
-#include "tock/report.h"
 #include "tock/verifier.h"
 
 namespace tock::fuzz {

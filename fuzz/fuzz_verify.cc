@@ -22,9 +22,9 @@
 #include <string_view>
 
 #include "fuzz_support.h"
+#include "tock/app/report.h"
 #include "tock/clock.h"
 #include "tock/key.h"
-#include "tock/report.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
 

@@ -1,5 +1,3 @@
-#include "app.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,11 +17,13 @@
 #include "key_resolution.h"
 #include "replay/replay_stores.h"
 #include "store/open_key_store.h"
+#include "serve.h"
+#include "tock/app/json_writer.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
 #include "tock/token_builder.h"
 #include "url_policy.h"
-#include "web_page.h"
+#include "web_routes.h"
 
 namespace tock::server {
 namespace {
@@ -203,7 +203,7 @@ void PrintBanner(const Config& cfg, const std::optional<DemoClient>& demo) {
 
 }  // namespace
 
-int RunServe(const ServeFlags& flags) {
+int RunServe(const ServeOptions& flags) {
   // Everything tock creates (keys, SQLite and its -wal/-shm, the log) is
   // for this user only (server.md: data directory 0600/0700).
   ::umask(077);

@@ -1,5 +1,7 @@
 #include "clock_watch.h"
 
+#include "tock/app/json_writer.h"
+
 namespace tock::server {
 
 void ClockWatch::OnMeasurement(const ClockMeasurement& measurement) {

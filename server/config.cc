@@ -13,9 +13,10 @@
 #include "http/trusted_proxies.h"
 #include "replay/redis_url.h"
 #include "store/pg.h"
+#include "tock/app/files.h"
+#include "tock/app/time_text.h"
 #include "tock/key_loader.h"
 #include "tock/secret_hash.h"
-#include "tock/time_text.h"
 #include "toml_guard.h"
 #include "url_policy.h"
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tock/algorithm.h"
+#include "tock/defaults.h"
 
 namespace tock::server {
 
@@ -35,11 +36,11 @@ struct TrustConfig {
   std::optional<std::string> jwks_file;
   std::vector<std::string> audiences;
   std::vector<Algorithm> algorithms;  // empty: what the keys can perform
-  std::int64_t skew_s = 300;
+  std::int64_t skew_s = kDefaultSkewSeconds;
   std::vector<std::string> require;
   bool one_time = false;
-  std::int64_t cache_max_age_s = 600;
-  std::int64_t cache_min_s = 60;
+  std::int64_t cache_max_age_s = kDefaultJwksMaxAgeSeconds;
+  std::int64_t cache_min_s = kMinJwksMaxAgeSeconds;
   std::int64_t cache_max_s = 86400;
   std::int64_t cooldown_s = 30;
   std::int64_t fetch_timeout_s = 5;
@@ -47,8 +48,8 @@ struct TrustConfig {
 };
 
 struct TokenConfig {
-  std::int64_t ttl_s = 600;
-  std::int64_t nbf_backdate_s = 60;
+  std::int64_t ttl_s = kDefaultTokenTtlSeconds;
+  std::int64_t nbf_backdate_s = kDefaultNbfBackdateSeconds;
   Algorithm algorithm = Algorithm::kES256;
   std::int64_t prepublish_s = 3600;
   std::optional<std::int64_t> rotate_every_s;
@@ -56,8 +57,8 @@ struct TokenConfig {
 };
 
 struct AssertionConfig {
-  std::int64_t skew_s = 300;
-  std::int64_t max_lifetime_s = 300;
+  std::int64_t skew_s = kDefaultSkewSeconds;
+  std::int64_t max_lifetime_s = kDefaultAssertionMaxLifetimeSeconds;
   bool allow_token_endpoint_audience = false;
 };
 

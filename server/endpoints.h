@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "http/router.h"
+#include "tock/app/json_writer.h"
 #include "tock/error.h"
 #include "tock/inspect.h"
 

@@ -10,10 +10,10 @@
 
 #include "endpoints.h"
 #include "key_resolution.h"
-#include "tock/inspect_request.h"
-#include "tock/json_writer.h"
+#include "tock/app/inspect_request.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/report.h"
 #include "tock/key_loader.h"
-#include "tock/report.h"
 #include "tock/verifier.h"
 
 namespace tock::server {

@@ -6,7 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "tock/time_text.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/time_text.h"
 
 namespace tock::server {
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "tock/app/json_writer.h"
 #include "tock/clock.h"
-#include "tock/json_writer.h"
 
 namespace tock::server {
 

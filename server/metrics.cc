@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "tock/time_text.h"
+#include "tock/app/time_text.h"
 
 namespace tock::server {
 namespace {

@@ -8,6 +8,7 @@
 
 #include "commands/audit_cases_internal.h"
 #include "commands/audit_forge.h"
+#include "tock/app/json_writer.h"
 
 namespace tock::cli::audit {
 namespace {

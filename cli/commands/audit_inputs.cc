@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 
 #include "render/escape.h"
+#include "tock/app/files.h"
+#include "tock/app/key_type.h"
 
 namespace tock::cli::audit {
 
@@ -62,7 +64,7 @@ Result<void> LoadSignKey(const AuditOptions& o, AuditKeys& keys) {
   if (sign.empty()) return {};
   if (!sign.front().ok()) return sign.front().error();
   keys.sign_key = *sign.front();
-  keys.sign_alg = keys.sign_key->DefaultAlgorithm();
+  keys.sign_alg = DefaultAlgorithm(*keys.sign_key);
   if (!o.sign_alg.empty()) {
     Result<Algorithm> alg = ParseAlgorithmOption("--alg", o.sign_alg);
     if (!alg.ok()) return std::move(alg).error();

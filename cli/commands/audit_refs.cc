@@ -3,6 +3,7 @@
 #include <map>
 
 #include "commands/audit_cases_internal.h"
+#include "tock/app/json_writer.h"
 
 namespace tock::cli::audit {
 namespace {

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "render/escape.h"
-#include "tock/json_writer.h"
+#include "tock/app/json_writer.h"
 
 namespace tock::cli::audit {
 namespace {

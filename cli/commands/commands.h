@@ -31,6 +31,9 @@ Command RegisterProbe(CLI::App& root);
 Command RegisterToken(CLI::App& root);
 // `tock keys rotate|list` (commands/keys.cc; only in a build with the server).
 Command RegisterKeys(CLI::App& root);
+// `tock serve` (commands/serve.cc; only in a build with the server): flags
+// into server::ServeOptions, then server::RunServe.
+Command RegisterServe(CLI::App& root);
 
 }  // namespace tock::cli
 

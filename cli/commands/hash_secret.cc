@@ -6,6 +6,7 @@
 
 #include "commands/commands.h"
 #include "common/options.h"
+#include "tock/app/files.h"
 #include "tock/secret_hash.h"
 
 namespace tock::cli {

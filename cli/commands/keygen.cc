@@ -10,6 +10,7 @@
 
 #include "commands/commands.h"
 #include "common/options.h"
+#include "tock/app/key_type.h"
 
 namespace tock::cli {
 namespace {

@@ -16,8 +16,8 @@
 #include "store/kek_ring.h"
 #include "store/open_key_store.h"
 #include "store/pg_key_backend.h"
-#include "tock/json_writer.h"
-#include "tock/time_text.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

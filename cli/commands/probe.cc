@@ -13,6 +13,7 @@
 #include "common/options.h"
 #include "render/escape.h"
 #include "render/probe_render.h"
+#include "tock/app/key_type.h"
 
 namespace tock::cli {
 namespace {
@@ -68,7 +69,7 @@ Result<SigningSetup> PrepareSigning(const ProbeOptions& o) {
                                            (alg ? " with " + std::string(ToString(*alg)) : "") +
                                            " (a probe needs a private key or a secret).");
   }
-  SigningSetup setup{*chosen, alg ? *alg : chosen->DefaultAlgorithm(), TokenBuilder()};
+  SigningSetup setup{*chosen, alg ? *alg : DefaultAlgorithm(*chosen), TokenBuilder()};
   TokenBuilder& b = setup.base;
   b.SetType(o.typ);
   if (o.kid_opt->count() > 0) {

@@ -5,7 +5,11 @@
 #include "commands/commands.h"
 #include "common/options.h"
 #include "render/escape.h"
+#include "tock/app/files.h"
+#include "tock/app/key_type.h"
+#include "tock/app/time_text.h"
 #include "tock/corrected_clock.h"
+#include "tock/defaults.h"
 
 namespace tock::cli {
 namespace {
@@ -23,7 +27,9 @@ struct SignOptions {
   std::vector<std::string> audiences;
   std::vector<std::string> claims;
   std::string claims_file;
-  std::string ttl = "10m", nbf_backdate = "60s", iat_backdate = "0s";
+  // Written as cli.md's table writes them ("10m", "60s"): --help shows them.
+  std::string ttl = FormatDuration(double(kDefaultTokenTtlSeconds)),
+              nbf_backdate = std::to_string(kDefaultNbfBackdateSeconds) + "s", iat_backdate = "0s";
   bool no_nbf = false, no_iat = false, no_exp = false;
   std::string jti;
   bool no_jti = false;
@@ -164,7 +170,7 @@ int RunSign(const SignOptions& o) {
   if (!keys.ok()) return ReportCannotJudge(o.out, keys.error());
   Result<Key> key = ChooseKey(*keys, alg);
   if (!key.ok()) return ReportCannotJudge(o.out, key.error());
-  if (!alg) alg = key->DefaultAlgorithm();
+  if (!alg) alg = DefaultAlgorithm(*key);
 
   Result<UnixSeconds> now = StampTime(o, **clock);
   if (!now.ok()) return ReportCannotJudge(o.out, now.error());

@@ -10,6 +10,8 @@
 #include "commands/token_cache.h"
 #include "commands/token_output.h"
 #include "common/options.h"
+#include "tock/app/files.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "tock/app/files.h"
+
 namespace tock::cli {
 namespace {
 

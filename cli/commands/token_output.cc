@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "render/escape.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

@@ -6,6 +6,7 @@
 #include "common/options.h"
 #include "render/human.h"
 #include "render/json.h"
+#include "tock/defaults.h"
 
 namespace tock::cli {
 namespace {
@@ -120,7 +121,9 @@ Command RegisterVerify(CLI::App& root) {
       ->type_name("D");
   app->add_option("--max-lifetime", o->max_lifetime, "Reject when exp - iat exceeds D")
       ->type_name("D");
-  app->add_option("--skew", o->skew, "Clock skew tolerance for exp, nbf, iat (default 300s)")
+  app->add_option("--skew", o->skew,
+                  std::string("Clock skew tolerance for exp, nbf, iat (default ") +
+                      std::to_string(kDefaultSkewSeconds) + "s)")
       ->type_name("D");
   app->add_option("--max-token-bytes", o->max_token_bytes, "Longest token accepted")
       ->type_name("N")

@@ -8,6 +8,8 @@
 
 #include "render/escape.h"
 #include "render/json.h"
+#include "tock/app/files.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

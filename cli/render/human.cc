@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "render/escape.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

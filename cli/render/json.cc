@@ -1,6 +1,7 @@
 #include "render/json.h"
 
 #include "render/escape.h"
+#include "tock/app/report.h"
 
 namespace tock::cli {
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "render/escape.h"
-#include "tock/json_writer.h"
+#include "tock/app/json_writer.h"
 
 namespace tock::cli {
 namespace {

@@ -6,6 +6,7 @@
 
 #include "render/escape.h"
 #include "render/human.h"
+#include "tock/app/time_text.h"
 
 namespace tock::cli {
 namespace {

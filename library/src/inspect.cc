@@ -6,6 +6,7 @@
 
 #include "internal/json.h"
 #include "internal/jws_format.h"
+#include "internal/opaque.h"
 
 namespace tock {
 namespace {
@@ -66,33 +67,36 @@ std::string_view ToString(LifetimeStatus status) {
   return "no_lifetime";
 }
 
-UnverifiedView::UnverifiedView(std::shared_ptr<const internal::ParsedToken> parsed)
-    : parsed_(std::move(parsed)) {}
+UnverifiedView::UnverifiedView(std::shared_ptr<const void> parsed) : parsed_(std::move(parsed)) {}
 
 std::string UnverifiedView::HeaderJson(bool pretty) const {
-  return internal::SerializeJson(parsed_->header(), pretty);
+  return internal::SerializeJson(TokenAccess::Parsed(*this).header(), pretty);
 }
 
 std::string UnverifiedView::PayloadJson(bool pretty) const {
-  return internal::SerializeJson(parsed_->payload(), pretty);
+  return internal::SerializeJson(TokenAccess::Parsed(*this).payload(), pretty);
 }
 
-std::string_view UnverifiedView::signature() const { return parsed_->signature_part; }
+std::string_view UnverifiedView::signature() const {
+  return TokenAccess::Parsed(*this).signature_part;
+}
 
 std::optional<std::string> UnverifiedView::StringHeader(std::string_view name) const {
-  const std::optional<std::string_view> value = internal::FindString(parsed_->header(), name);
+  const std::optional<std::string_view> value =
+      internal::FindString(TokenAccess::Parsed(*this).header(), name);
   if (!value) return std::nullopt;
   return std::string(*value);
 }
 
 std::optional<std::string> UnverifiedView::StringClaim(std::string_view name) const {
-  const std::optional<std::string_view> value = internal::FindString(parsed_->payload(), name);
+  const std::optional<std::string_view> value =
+      internal::FindString(TokenAccess::Parsed(*this).payload(), name);
   if (!value) return std::nullopt;
   return std::string(*value);
 }
 
 std::optional<double> UnverifiedView::NumberClaim(std::string_view name) const {
-  return internal::FindNumber(parsed_->payload(), name);
+  return internal::FindNumber(TokenAccess::Parsed(*this).payload(), name);
 }
 
 // Status uses the verifier's time rules with zero skew; a time claim that is
@@ -108,8 +112,8 @@ LifetimeStatus UnverifiedView::Status(UnixSeconds now) const {
 }
 
 std::vector<std::string> UnverifiedView::Warnings(UnixSeconds now) const {
-  const json::object& header = parsed_->header();
-  const json::object& payload = parsed_->payload();
+  const json::object& header = TokenAccess::Parsed(*this).header();
+  const json::object& payload = TokenAccess::Parsed(*this).payload();
   std::vector<std::string> warnings;
   // An alg that is not a string is as unusable as a missing one.
   const std::optional<std::string_view> alg = internal::FindString(header, "alg");
@@ -149,7 +153,7 @@ Result<UnverifiedView> InspectUnverified(std::string_view compact, std::size_t m
   Result<std::shared_ptr<const internal::ParsedToken>> parsed =
       internal::ParseCompact(compact, max_bytes, /*build_dom=*/true);
   if (!parsed) return std::move(parsed).error();
-  return UnverifiedView(std::move(*parsed));
+  return TokenAccess::View(std::move(*parsed));
 }
 
 }  // namespace tock

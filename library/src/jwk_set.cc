@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "internal/opaque.h"
+
 namespace tock {
 
 namespace {
@@ -100,7 +102,7 @@ Result<std::string> JwkSet::PublicJwks(std::optional<Algorithm> alg) const {
     // algorithm its type implies (EC curve, Ed25519); RSA implies six.
     std::optional<Algorithm> key_alg = alg ? alg : key.alg();
     if (!key_alg && (key.type() == KeyType::kEc || key.type() == KeyType::kOkp)) {
-      key_alg = key.DefaultAlgorithm();
+      key_alg = internal::DefaultAlgorithm(key);
     }
     auto jwk = key.PublicJwk(key.kid() ? *key.kid() : key.Thumbprint(), key_alg);
     if (!jwk.ok()) return std::move(jwk).error();

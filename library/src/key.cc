@@ -6,6 +6,7 @@
 #include "internal/crypto.h"
 #include "internal/crypto_key.h"
 #include "internal/json.h"
+#include "internal/opaque.h"
 
 namespace tock {
 namespace {
@@ -68,7 +69,7 @@ std::string_view ToString(KeyType type) {
   return "unknown";
 }
 
-Key::Key(std::shared_ptr<const internal::KeyMaterial> material) : material_(std::move(material)) {}
+Key::Key(std::shared_ptr<const void> material) : material_(std::move(material)) {}
 
 Result<Key> Key::FromSecret(std::string_view secret) {
   if (auto reason = KeyMaterialReason(secret)) {
@@ -79,7 +80,7 @@ Result<Key> Key::FromSecret(std::string_view secret) {
     return KeyError("the HMAC secret is " + std::to_string(secret.size()) +
                     " bytes; at least 32 bytes (256 bits) are required (RFC 7518 §3.2)");
   }
-  return Key(internal::MaterialFromSecret(secret));
+  return KeyAccess::Make(internal::MaterialFromSecret(secret));
 }
 
 Result<Key> Key::FromSecretBase64Url(std::string_view text) {
@@ -92,16 +93,16 @@ Result<Key> Key::FromSecretBase64Url(std::string_view text) {
   return FromSecret(*bytes);
 }
 
-KeyType Key::type() const { return material_->type; }
-std::string_view Key::curve() const { return material_->curve; }
-int Key::bits() const { return material_->bits; }
-bool Key::has_private() const { return material_->has_private; }
-const std::optional<std::string>& Key::kid() const { return material_->kid; }
-std::optional<Algorithm> Key::alg() const { return material_->alg; }
-const std::optional<std::string>& Key::use() const { return material_->use; }
+KeyType Key::type() const { return KeyAccess::Material(*this).type; }
+std::string_view Key::curve() const { return KeyAccess::Material(*this).curve; }
+int Key::bits() const { return KeyAccess::Material(*this).bits; }
+bool Key::has_private() const { return KeyAccess::Material(*this).has_private; }
+const std::optional<std::string>& Key::kid() const { return KeyAccess::Material(*this).kid; }
+std::optional<Algorithm> Key::alg() const { return KeyAccess::Material(*this).alg; }
+const std::optional<std::string>& Key::use() const { return KeyAccess::Material(*this).use; }
 
 bool Key::CanPerform(Algorithm alg) const {
-  const internal::KeyMaterial& m = *material_;
+  const internal::KeyMaterial& m = KeyAccess::Material(*this);
   if (m.alg && !SameAlgorithm(*m.alg, alg)) return false;
   switch (alg) {
     case Algorithm::kHS256:
@@ -138,8 +139,8 @@ std::vector<Algorithm> Key::Algorithms() const {
   return out;
 }
 
-Algorithm Key::DefaultAlgorithm() const {
-  const internal::KeyMaterial& m = *material_;
+Algorithm internal::DefaultAlgorithm(const Key& key) {
+  const internal::KeyMaterial& m = KeyAccess::Material(key);
   if (m.alg) return *m.alg;
   switch (m.type) {
     case KeyType::kRsa:
@@ -156,11 +157,11 @@ Algorithm Key::DefaultAlgorithm() const {
   return Algorithm::kHS256;
 }
 
-std::string Key::Thumbprint() const { return material_->thumbprint; }
+std::string Key::Thumbprint() const { return KeyAccess::Material(*this).thumbprint; }
 
 Result<std::string> Key::PublicJwk(std::optional<std::string> kid,
                                    std::optional<Algorithm> alg) const {
-  const internal::KeyMaterial& m = *material_;
+  const internal::KeyMaterial& m = KeyAccess::Material(*this);
   if (m.type == KeyType::kOct) {
     return KeyError("an HMAC secret has no public half: it cannot be published as a JWK");
   }
@@ -179,10 +180,12 @@ Result<std::string> Key::PublicJwk(std::optional<std::string> kid,
   return out;
 }
 
-Result<std::string> Key::PrivatePem() const { return internal::PrivatePkcs8Pem(*material_); }
+Result<std::string> Key::PrivatePem() const {
+  return internal::PrivatePkcs8Pem(KeyAccess::Material(*this));
+}
 
 Result<std::string> Key::PrivateJwk() const {
-  const internal::KeyMaterial& m = *material_;
+  const internal::KeyMaterial& m = KeyAccess::Material(*this);
   if (!m.has_private) return KeyError("the key has no private part to export");
   std::string out = "{";
   if (m.type == KeyType::kOct) {
@@ -199,7 +202,7 @@ Result<std::string> Key::PrivateJwk() const {
 }
 
 Key Key::WithKid(std::string kid) const {
-  return Key(internal::CopyWithKid(*material_, std::move(kid)));
+  return KeyAccess::Make(internal::CopyWithKid(KeyAccess::Material(*this), std::move(kid)));
 }
 
 Result<Key> GenerateKey(Algorithm alg) {
@@ -211,7 +214,7 @@ Result<Key> GenerateKey(Algorithm alg) {
       // Straight to the material: random bytes may start with '{' and must
       // not meet FromSecret's key-material check.
       const std::size_t size = alg == Algorithm::kHS256 ? 32 : alg == Algorithm::kHS384 ? 48 : 64;
-      return Key(internal::MaterialFromSecret(internal::RandomBytes(size)));
+      return KeyAccess::Make(internal::MaterialFromSecret(internal::RandomBytes(size)));
     }
     case Algorithm::kRS256:
     case Algorithm::kRS384:
@@ -236,23 +239,22 @@ Result<Key> GenerateKey(Algorithm alg) {
       break;
   }
   if (!made.ok()) return std::move(made).error();
-  return Key(std::move(made).value());
+  return KeyAccess::Make(std::move(made).value());
 }
 
-Result<Key> GenerateKeyOfType(std::string_view type, int bits, std::string_view curve) {
-  Result<std::shared_ptr<internal::KeyMaterial>> made = Error(ErrorCode::kKeyError, "");
-  if (type == "rsa") {
-    made = internal::GenerateRsa(bits <= 0 ? 2048 : bits);
-  } else if (type == "ec") {
-    made = internal::GenerateEc(curve.empty() ? "P-256" : curve);
-  } else if (type == "ed25519") {
-    made = internal::GenerateEd25519();
-  } else {
-    return Error(ErrorCode::kUsage, "unknown key type \"" + std::string(type) +
-                                        "\" (rsa, ec and ed25519 are supported)");
-  }
+namespace {
+
+Result<Key> MadeKey(Result<std::shared_ptr<internal::KeyMaterial>> made) {
   if (!made.ok()) return std::move(made).error();
-  return Key(std::move(made).value());
+  return KeyAccess::Make(std::move(made).value());
 }
+
+}  // namespace
+
+Result<Key> GenerateRsaKey(int bits) { return MadeKey(internal::GenerateRsa(bits)); }
+
+Result<Key> GenerateEcKey(std::string_view curve) { return MadeKey(internal::GenerateEc(curve)); }
+
+Result<Key> GenerateEd25519Key() { return MadeKey(internal::GenerateEd25519()); }
 
 }  // namespace tock

@@ -10,6 +10,8 @@
 #include "internal/discovery.h"
 #include "internal/http_fetch.h"
 #include "internal/json.h"
+#include "internal/opaque.h"
+#include "internal/read_file.h"
 #include "tock/limits.h"
 
 namespace tock {
@@ -97,7 +99,7 @@ Result<Key> LoadJwk(const json::object& jwk, const KeyLoadOptions& options,
   m->kid = std::move(*kid);
   m->use = std::move(*use);
   m->alg = alg;
-  Key key(std::move(m));
+  Key key = KeyAccess::Make(std::move(m));
   if (alg && !key.CanPerform(*alg)) {
     return KeyError("\"alg\" " + Quoted(ToString(*alg)) + " does not fit this " +
                     std::string(ToString(key.type())) + " key (" + std::to_string(key.bits()) +
@@ -211,7 +213,7 @@ Result<LoadedKeys> LoadPem(std::string_view content, const KeyLoadOptions& optio
                           " skipped: " + block.key->error().message());
       continue;
     }
-    AddPemKey(out.keys, Key(std::move(*block.key).value()));
+    AddPemKey(out.keys, KeyAccess::Make(std::move(*block.key).value()));
   }
   if (out.keys.empty()) return NothingUsable("the PEM input", out.notes);
   return out;
@@ -238,13 +240,13 @@ Result<LoadedKeys> LoadKeys(std::string_view content, const KeyLoadOptions& opti
     auto material = internal::MaterialFromDer(content, RulesOf(options));
     if (!material.ok()) return std::move(material).error();
     LoadedKeys out;
-    out.keys.emplace_back(std::move(material).value());
+    out.keys.push_back(KeyAccess::Make(std::move(material).value()));
     return out;
   }
   return KeyError("the key input is not PEM, DER, a JWK or a JWKS");
 }
 
-Result<std::string> ReadFile(const std::string& path) {
+Result<std::string> internal::ReadFile(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
                                                        &std::fclose);
   if (!file) return Error(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno));
@@ -266,18 +268,23 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Result<LoadedKeys> LoadKeyFile(const std::string& path) {
-  auto content = ReadFile(path);
+  auto content = internal::ReadFile(path);
   if (!content.ok()) return std::move(content).error();
   auto loaded = LoadKeys(*content, KeyOrigin::kLocal);
   if (!loaded.ok()) return KeyError(path + ": " + loaded.error().message());
   return loaded;
 }
 
-Result<std::string> FetchUrl(const std::string& url, const FetchOptions& options) {
+namespace {
+
+// FetchBody is FetchDocument without the max-age.
+Result<std::string> FetchBody(const std::string& url, const FetchOptions& options) {
   auto fetched = internal::HttpGet(url, options.timeout_s, options.max_bytes);
   if (!fetched.ok()) return std::move(fetched).error();
   return std::move(fetched->body);
 }
+
+}  // namespace
 
 Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions& options) {
   auto fetched = internal::HttpGet(url, options.timeout_s, options.max_bytes);
@@ -287,13 +294,13 @@ Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions
 
 Result<std::string> DiscoverJwksUri(const std::string& issuer, const FetchOptions& options) {
   const std::string url = internal::DiscoveryUrl(issuer);
-  auto body = FetchUrl(url, options);
+  auto body = FetchBody(url, options);
   if (!body.ok()) return std::move(body).error();
   return internal::JwksUriOf(issuer, url, *body);
 }
 
 Result<LoadedKeys> FetchJwks(const std::string& url, const FetchOptions& options) {
-  auto body = FetchUrl(url, options);
+  auto body = FetchBody(url, options);
   if (!body.ok()) return std::move(body).error();
   auto loaded = LoadKeys(*body, KeyOrigin::kRemote);
   if (!loaded.ok()) return KeyError("JWKS at " + url + ": " + loaded.error().message());

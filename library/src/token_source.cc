@@ -9,8 +9,8 @@
 
 #include "internal/crypto.h"
 #include "internal/json.h"
+#include "internal/opaque.h"
 #include "internal/token_exchange.h"
-#include "tock/json_writer.h"
 
 namespace tock {
 
@@ -23,18 +23,19 @@ bool AccessToken::RefreshDue(double now, double min_ttl_s) const {
 }
 
 std::string SerializeAccessToken(const AccessToken& t) {
-  JsonWriter w;
-  w.Str("access_token", t.access_token)
-      .Str("token_type", t.token_type)
-      .Str("scope", t.scope)
-      .Num("obtained_at", t.obtained_at)
-      .Num("expires_at", t.expires_at)
-      .Num("lifetime_s", t.lifetime_s);
+  // The library's one serializer, member order as written here.
+  boost::json::object o;
+  o["access_token"] = t.access_token;
+  o["token_type"] = t.token_type;
+  o["scope"] = t.scope;
+  o["obtained_at"] = t.obtained_at;
+  o["expires_at"] = t.expires_at;
+  o["lifetime_s"] = t.lifetime_s;
   if (t.issuer_clock.offset_s) {
-    w.Num("issuer_clock_offset_s", *t.issuer_clock.offset_s)
-        .Str("issuer_clock_source", t.issuer_clock.source);
+    o["issuer_clock_offset_s"] = *t.issuer_clock.offset_s;
+    o["issuer_clock_source"] = t.issuer_clock.source;
   }
-  return w.Finish();
+  return internal::SerializeJson(o);
 }
 
 Result<AccessToken> ParseAccessToken(std::string_view json) {
@@ -184,7 +185,7 @@ Result<std::unique_ptr<TokenSource>> TokenSource::Create(TokenSourceOptions o, c
     }
   }
   if (o.key) {
-    const Algorithm alg = o.alg.value_or(o.key->DefaultAlgorithm());
+    const Algorithm alg = o.alg.value_or(internal::DefaultAlgorithm(*o.key));
     if (!o.key->has_private() || o.key->type() == KeyType::kOct || !o.key->CanPerform(alg)) {
       return Error(ErrorCode::kKeyError, "the key cannot sign private_key_jwt assertions with " +
                                              std::string(ToString(alg)) +

@@ -2,6 +2,7 @@
 
 #include "internal/json.h"
 #include "internal/jws_format.h"
+#include "internal/opaque.h"
 
 namespace tock {
 namespace {
@@ -24,36 +25,38 @@ std::optional<std::string> StringOf(const internal::ParsedToken& token, bool in_
 
 }  // namespace
 
-std::vector<std::string> VerifiedToken::audiences() const { return parsed_->Audiences(); }
+std::vector<std::string> VerifiedToken::audiences() const {
+  return TokenAccess::Parsed(*this).Audiences();
+}
 
 std::optional<std::string> VerifiedToken::StringClaim(std::string_view name) const {
-  return StringOf(*parsed_, /*in_header=*/false, name);
+  return StringOf(TokenAccess::Parsed(*this), /*in_header=*/false, name);
 }
 
 std::optional<double> VerifiedToken::NumberClaim(std::string_view name) const {
-  if (const RecordedMember* m = parsed_->claims.Find(name)) {
+  if (const RecordedMember* m = TokenAccess::Parsed(*this).claims.Find(name)) {
     if (m->kind != JsonKind::kNumber) return std::nullopt;
     return m->number;
   }
-  return internal::FindNumber(parsed_->payload(), name);
+  return internal::FindNumber(TokenAccess::Parsed(*this).payload(), name);
 }
 
 std::optional<std::string> VerifiedToken::StringHeader(std::string_view name) const {
-  return StringOf(*parsed_, /*in_header=*/true, name);
+  return StringOf(TokenAccess::Parsed(*this), /*in_header=*/true, name);
 }
 
 std::optional<std::string> VerifiedToken::ClaimJson(std::string_view name) const {
-  const boost::json::value* v = parsed_->payload().if_contains(name);
+  const boost::json::value* v = TokenAccess::Parsed(*this).payload().if_contains(name);
   if (v == nullptr) return std::nullopt;
   return internal::SerializeJson(*v);
 }
 
 std::string VerifiedToken::ClaimsJson(bool pretty) const {
-  return internal::SerializeJson(parsed_->payload(), pretty);
+  return internal::SerializeJson(TokenAccess::Parsed(*this).payload(), pretty);
 }
 
 std::string VerifiedToken::HeaderJson(bool pretty) const {
-  return internal::SerializeJson(parsed_->header(), pretty);
+  return internal::SerializeJson(TokenAccess::Parsed(*this).header(), pretty);
 }
 
 }  // namespace tock

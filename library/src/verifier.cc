@@ -7,6 +7,7 @@
 #include "internal/crypto.h"
 #include "internal/json.h"
 #include "internal/jws_format.h"
+#include "internal/opaque.h"
 #include "internal/time_rules.h"
 #include "internal/trace_recorder.h"
 
@@ -230,7 +231,7 @@ Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator
   const internal::TimeContext ctx{clock_->Now(), validator.skew_s()};
   Result<Checked> checked = RunChecks(keys_, ctx, compact, validator, nullptr);
   if (!checked.ok()) return std::move(checked).error();
-  return VerifiedToken(std::move(checked->token), checked->alg, *checked->key, ctx.now);
+  return TokenAccess::Verified(std::move(checked->token), checked->alg, *checked->key, ctx.now);
 }
 
 TracedVerification Verifier::VerifyWithTrace(std::string_view compact,
@@ -241,7 +242,7 @@ TracedVerification Verifier::VerifyWithTrace(std::string_view compact,
   Result<Checked> checked = RunChecks(keys_, ctx, compact, validator, &recorder);
   recorder.Finish();
   if (!checked.ok()) return {std::move(checked).error(), std::move(trace)};
-  return {VerifiedToken(std::move(checked->token), checked->alg, *checked->key, ctx.now),
+  return {TokenAccess::Verified(std::move(checked->token), checked->alg, *checked->key, ctx.now),
           std::move(trace)};
 }
 

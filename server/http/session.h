@@ -26,7 +26,7 @@
 #include "http/http_date.h"
 #include "http/server.h"
 #include "http/shared_state.h"
-#include "tock/json_writer.h"
+#include "tock/app/json_writer.h"
 
 namespace tock::server {
 namespace detail {

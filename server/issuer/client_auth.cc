@@ -1,11 +1,13 @@
 // Client authentication for POST /token (see client_auth.h).
 #include "issuer/client_auth.h"
 
+#include <cmath>
+
 #include "key_resolution.h"
 #include "replay/consume_jti.h"
-#include "tock/basic_auth.h"
+#include "tock/app/basic_auth.h"
+#include "tock/app/time_text.h"
 #include "tock/secret_hash.h"
-#include "tock/time_text.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
 

@@ -10,6 +10,7 @@
 
 #include "issuer/key_backend.h"
 #include "issuer/key_store.h"
+#include "tock/app/files.h"
 #include "tock/key_loader.h"
 
 namespace tock::server {
@@ -102,24 +103,25 @@ Result<std::vector<SigningKey>> DirKeyBackend::LoadIndex() const {
     ++number;
     if (line.empty() || line[0] == '#') continue;
     std::istringstream fields(line);
-    SigningKey k{Key(nullptr), "", Algorithm::kES256, 0, 0, std::nullopt};
-    std::string alg, retired;
-    if (!(fields >> k.kid >> alg >> k.created_at >> k.activate_at >> retired) ||
-        !ParseAlgorithm(alg) || k.kid.find('/') != std::string::npos ||
+    // The fields first: a Key exists only once its file has loaded.
+    std::string kid, alg, retired;
+    UnixSeconds created_at = 0, activate_at = 0;
+    if (!(fields >> kid >> alg >> created_at >> activate_at >> retired) || !ParseAlgorithm(alg) ||
+        kid.find('/') != std::string::npos ||
         (retired != "-" && retired.find_first_not_of("0123456789") != std::string::npos)) {
       return Error(ErrorCode::kKeyError,
                    index_path + ":" + std::to_string(number) +
                        ": not a key index line \"kid alg created activate retired\".");
     }
-    k.alg = *ParseAlgorithm(alg);
-    if (retired != "-") k.retired_at = std::stoll(retired);
-    Result<LoadedKeys> loaded = LoadKeyFile(PemPath(k.kid));
+    std::optional<UnixSeconds> retired_at;
+    if (retired != "-") retired_at = std::stoll(retired);
+    Result<LoadedKeys> loaded = LoadKeyFile(PemPath(kid));
     if (!loaded.ok()) return loaded.error();
     if (loaded->keys.empty() || !loaded->keys[0].has_private()) {
-      return Error(ErrorCode::kKeyError, PemPath(k.kid) + " holds no private key.");
+      return Error(ErrorCode::kKeyError, PemPath(kid) + " holds no private key.");
     }
-    k.key = loaded->keys[0].WithKid(k.kid);
-    out.push_back(std::move(k));
+    out.push_back(SigningKey{loaded->keys[0].WithKid(kid), kid, *ParseAlgorithm(alg), created_at,
+                             activate_at, retired_at});
   }
   return out;
 }

@@ -3,7 +3,7 @@
 
 #include "endpoints.h"
 #include "tock/algorithm.h"
-#include "tock/json_writer.h"
+#include "tock/app/json_writer.h"
 
 namespace tock::server {
 

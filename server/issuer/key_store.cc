@@ -52,7 +52,7 @@ KeyPolicy KeyPolicyOf(const TokenConfig& token) {
   p.alg = token.algorithm;
   p.prepublish_s = token.prepublish_s;
   p.rotate_every_s = token.rotate_every_s;
-  p.keep_s = token.ttl_s + token.nbf_backdate_s + 300;
+  p.keep_s = token.ttl_s + token.nbf_backdate_s + kDefaultSkewSeconds;
   return p;
 }
 

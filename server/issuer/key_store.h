@@ -16,6 +16,7 @@
 #include "issuer/key_backend.h"
 #include "tock/algorithm.h"
 #include "tock/clock.h"
+#include "tock/defaults.h"
 #include "tock/jwk_set.h"
 #include "tock/key.h"
 #include "tock/result.h"
@@ -34,11 +35,11 @@ struct KeyPolicy {
   // keep_s: a retired key stays published this long after it stopped
   // signing, so every token it signed has expired first (ttl + nbf backdate
   // + the verifiers' default skew).
-  std::int64_t keep_s = 600 + 60 + 300;
+  std::int64_t keep_s = kDefaultTokenTtlSeconds + kDefaultNbfBackdateSeconds + kDefaultSkewSeconds;
 };
 
 // KeyPolicyOf reads [token]: algorithm, prepublish, rotate_every, and keeps
-// a retired key for ttl + nbf_backdate + 300 s (verifiers' default skew).
+// a retired key for ttl + nbf_backdate + the verifiers' default skew.
 KeyPolicy KeyPolicyOf(const TokenConfig& token);
 
 class KeyStore {

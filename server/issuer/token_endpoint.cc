@@ -9,8 +9,8 @@
 
 #include "endpoints.h"
 #include "issuer/client_auth.h"
-#include "tock/json_writer.h"
-#include "tock/time_text.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/time_text.h"
 #include "tock/token_builder.h"
 
 namespace tock::server {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "tock/app/files.h"
 #include "tock/key_loader.h"
 
 namespace tock::server {

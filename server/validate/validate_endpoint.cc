@@ -6,8 +6,8 @@
 #include "endpoints.h"
 #include "key_resolution.h"
 #include "replay/consume_jti.h"
-#include "tock/json_writer.h"
-#include "tock/report.h"
+#include "tock/app/json_writer.h"
+#include "tock/app/report.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
 

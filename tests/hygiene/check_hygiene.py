@@ -14,6 +14,12 @@ CHECK is one of:
                    except library/src/internal/crypto* and
                    cli/commands/audit_forge.cc (tock audit's forging helper,
                    outside the library on purpose).
+  layering         includes follow cli -> server -> tock_app -> tock:
+                   library/ includes nothing of app/, server/, cli/ or web/;
+                   app/ nothing of server/, cli/ or web/; server/ nothing of
+                   cli/; web/ nothing of server/ or cli/.
+  installed-api    installed headers (library/include/tock) name no
+                   internal:: type and no OpenSSL, Boost or JSON-library type.
 
 Comments and string literals are blanked before matching, so prose such as
 "time (seconds)" or "see <openssl/evp.h>" in a comment is not a finding.
@@ -180,8 +186,92 @@ def check_openssl_includes(root):
     return findings
 
 
+# Each layer's source folder, the folders its includes may resolve to
+# (besides the including file's own folder), and the ones they must not.
+LAYERS = [
+    ("library", ["library/include", "library/src"], ["app", "server", "cli", "web"]),
+    # tock_app shares the core's strict JSON parser and time text
+    # (library/src/internal): tock's own code, never installed.
+    ("app", ["app/include", "library/include", "library/src"], ["server", "cli", "web"]),
+    ("server", ["server", "app/include", "library/include", "web/embed"], ["cli"]),
+    ("web", ["web/embed"], ["server", "cli"]),
+]
+
+
+# The core internals tock_app may use: the one strict JSON parser and
+# serializer, the time text and file reader the core's messages use, the
+# friend path into opaque keys and tokens, and the crypto layer's standard
+# base64 (HTTP Basic). Nothing else of library/src.
+APP_CORE_INTERNALS = {"internal/json.h", "internal/time_text.h", "internal/read_file.h",
+                      "internal/opaque.h", "internal/crypto.h"}
+
+# The folders an include can reach each layer's headers through.
+LAYER_ROOTS = {"cli": ["cli"], "server": ["server"], "app": ["app/include", "app/src"],
+               "web": ["web", "web/embed"]}
+
+
+def check_layering(root):
+    findings = []
+    for layer, allowed, forbidden in LAYERS:
+        for path, rel in source_files(root, [layer]):
+            code = read_code(path)
+            here = os.path.dirname(path)
+            for m in INCLUDE.finditer(code):
+                target = m.group(2).strip()
+                where = f"{rel}:{line_of(code, m.start())}"
+                ok = m.group(1) == '"' and os.path.isfile(os.path.join(here, target))
+                ok = ok or any(os.path.isfile(os.path.join(root, a, target)) for a in allowed)
+                bad = [f for f in forbidden
+                       if target.startswith(f + "/") or
+                       any(os.path.isfile(os.path.join(root, r, target)) for r in LAYER_ROOTS[f])]
+                if (layer == "app" and target not in APP_CORE_INTERNALS and
+                        os.path.isfile(os.path.join(root, "library/src", target))):
+                    findings.append(f"{where}: app/ includes the core's private \"{target}\"; "
+                                    "only " + ", ".join(sorted(APP_CORE_INTERNALS)) + " are shared")
+                if bad and not (ok and not target.startswith(bad[0] + "/")):
+                    findings.append(f"{where}: {layer}/ includes \"{target}\" of {bad[0]}/; "
+                                    "layers run cli -> server -> tock_app -> tock only")
+        # The build must not hand a lower layer the CLI's folder or CLI11.
+        cmake = os.path.join(root, layer, "CMakeLists.txt")
+        if layer != "web" and os.path.isfile(cmake):
+            with open(cmake, encoding="utf-8", errors="replace") as f:
+                for n, line in enumerate(f, 1):
+                    line = line.split("#", 1)[0]
+                    if re.search(r"CLI11|\$\{(PROJECT|CMAKE)_SOURCE_DIR\}/cli\b|\.\./cli\b", line):
+                        findings.append(f"{layer}/CMakeLists.txt:{n}: {layer}/ gets the CLI's "
+                                        "include path or CLI11; only cli/ may")
+    return findings
+
+
+# Names that must not appear in an installed header's code (comments aside).
+INSTALLED_FORBIDDEN = [
+    (re.compile(r"\binternal\s*::"), "names internal:: (keep it inside the library)"),
+    (re.compile(r"\bnamespace\s+internal\b"), "declares into namespace internal"),
+    (re.compile(r"\b(EVP_\w+|OSSL_\w+|BIO\b|X509\w*|BIGNUM|ENGINE\b|RSA\b|EC_KEY)"),
+     "names an OpenSSL type"),
+    (re.compile(r"\bboost\s*::"), "names a Boost type"),
+    (re.compile(r"\b(nlohmann|rapidjson|simdjson|yyjson|json_t)\b|\bjson\s*::"),
+     "names a JSON-library type"),
+    (re.compile(r"\b(CURL\w*|curl_\w+)\b"), "names a libcurl type"),
+]
+
+
+def check_installed_api(root):
+    findings = []
+    for path, rel in source_files(root, ["library/include/tock"]):
+        # Include lines are public-headers' business.
+        code = re.sub(r"^\s*#\s*include[^\n]*", "", read_code(path), flags=re.M)
+        hits = sorted((m.start(), i, why, m.group(0))
+                      for i, (pattern, why) in enumerate(INSTALLED_FORBIDDEN)
+                      for m in pattern.finditer(code))
+        findings += [f"{rel}:{line_of(code, pos)}: installed header {why}: \"{text}\""
+                     for pos, _, why, text in hits]
+    return findings
+
+
 CHECKS = {"public-headers": check_public_headers, "system-clock": check_system_clock,
-          "openssl-includes": check_openssl_includes}
+          "openssl-includes": check_openssl_includes, "layering": check_layering,
+          "installed-api": check_installed_api}
 
 # Self-test tree: (path, content, findings expected per check).
 SELF_TEST_FILES = {
@@ -202,11 +292,33 @@ SELF_TEST_FILES = {
                           "#include <openssl/rand.h>\n",
     "library/src/internal/crypto_ec.cc": "#include <openssl/ec.h>\n",
     "cli/main.cc": "time_t t = time(NULL);\n#include \"openssl/sha.h\"\n",
+    "cli/commands/commands.h": "// a cli header\n",
+    "server/config.h": "// a server header\n",
+    "server/http/router.h": "#include \"config.h\"\n#include \"tock/key.h\"\n",
+    "server/app.cc": "#include \"http/router.h\"\n#include \"commands/commands.h\"\n"
+                     "#include \"cli/main.cc\"\n#include \"tock/app/report.h\"\n",
+    "app/include/tock/app/report.h": "#include \"tock/key.h\"\n",
+    "app/src/report.cc": "#include \"tock/app/report.h\"\n#include \"internal/json.h\"\n"
+                         "#include \"config.h\"\n",
+    "library/src/internal/json.h": "// core internals\n",
+    "library/src/internal/jws_format.h": "// core internals\n",
+    "app/src/basic_auth.cc": "#include \"internal/jws_format.h\"\n",
+    "library/include/tock/key.h": "#include \"tock/app/report.h\"\n"
+                                  "namespace internal { struct KeyMaterial; }\n"
+                                  "class Key { const internal::KeyMaterial& m() const; EVP_PKEY* p; };\n"
+                                  "// internal::KeyMaterial in a comment is fine\n"
+                                  "boost::json::object o; json::value v; CURL* c;\n",
+    "web/embed/web_page.h": "#include \"http/router.h\"\n",
+    "server/CMakeLists.txt": "# CLI11 in a comment is fine\nfind_package(CLI11 REQUIRED)\n"
+                             "target_include_directories(s PUBLIC ${PROJECT_SOURCE_DIR}/cli)\n",
 }
 SELF_TEST_EXPECTED = {
     "public-headers": ["bad.h:1", "bad.h:2", "bad.h:3", "bad.h:4"],
     "system-clock": ["bad.cc:1", "bad.cc:2", "bad.cc:3", "bad.cc:4", "bad.cc:6", "main.cc:1"],
     "openssl-includes": ["bad.h:1", "bad.cc:7", "main.cc:2"],
+    "layering": ["key.h:1", "basic_auth.cc:1", "report.cc:3", "app.cc:2", "app.cc:3", "CMakeLists.txt:2",
+                 "CMakeLists.txt:3", "web_page.h:1"],
+    "installed-api": ["key.h:2", "key.h:3", "key.h:3", "key.h:5", "key.h:5", "key.h:5", "key.h:5"],
 }
 
 
@@ -240,7 +352,8 @@ def main(argv):
     for finding in findings:
         print(finding)
     scanned = {"public-headers": "library/include/tock", "system-clock": "library, cli, server",
-               "openssl-includes": "library, cli"}[argv[1]]
+               "openssl-includes": "library, cli", "layering": "library, app, server, web",
+               "installed-api": "library/include/tock"}[argv[1]]
     print(f"{argv[1]}: {len(findings)} finding(s) in {scanned}")
     return 1 if findings else 0
 

@@ -11,6 +11,29 @@ echo "== cmake --install $build_dir --prefix $work/prefix"
 cmake --install "$build_dir" --prefix "$work/prefix" >"$work/install.log" ||
   { cat "$work/install.log"; exit 1; }
 
+# The installed set is the JWT core alone: exactly library/include/tock's
+# headers, no tock_app (tock/app/, libtock_app) and no server or CLI header.
+src_root=$(cd "$consumer_dir/../../.." && pwd)
+installed=$(cd "$work/prefix/include" && find . -type f | sed 's|^\./||' | sort)
+expected=$(cd "$src_root/library/include" && find tock -type f | sort)
+if [[ $installed != "$expected" ]]; then
+  echo "installed headers differ from library/include/tock:"
+  diff <(echo "$expected") <(echo "$installed") || true
+  exit 1
+fi
+# What the CLI and the server share lives in tock_app, never in the package.
+for app_header in report json_writer inspect_request basic_auth time_text files key_type skew_stats; do
+  if [[ -e $work/prefix/include/tock/$app_header.h || -e $work/prefix/include/tock/app ]]; then
+    echo "the installed package holds an app-level header (tock/$app_header.h or tock/app/)"; exit 1
+  fi
+done
+if find "$work/prefix" -name 'libtock_app*' -o -name 'libtock_server*' | grep -q .; then
+  echo "a non-core library was installed:"; find "$work/prefix" -name 'libtock_*'; exit 1
+fi
+if grep -rqE 'tock_app|tock::app' "$work/prefix/lib"*/cmake/tock/; then
+  echo "the installed package names tock_app"; exit 1
+fi
+
 flags=()
 if [[ -n $sanitize ]]; then
   # A sanitized libtock needs the sanitizer runtime in the consumer too.

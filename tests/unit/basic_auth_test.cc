@@ -1,4 +1,4 @@
-#include "tock/basic_auth.h"
+#include "tock/app/basic_auth.h"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "testing/test_tokens.h"
-#include "tock/report.h"
+#include "tock/app/report.h"
 #include "tock/verifier.h"
 
 namespace tock {

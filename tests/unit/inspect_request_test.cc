@@ -1,6 +1,6 @@
 // Tests for ParseInspectRequest / InspectResponseJson (tock/inspect_request.h):
 // the /api/inspect body is untrusted JSON read by the library's one parser.
-#include "tock/inspect_request.h"
+#include "tock/app/inspect_request.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

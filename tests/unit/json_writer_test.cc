@@ -1,6 +1,6 @@
 // Tests for the public JsonWriter (tock/json_writer.h): escaping comes from
 // the library's one serializer, and the output parses back.
-#include "tock/json_writer.h"
+#include "tock/app/json_writer.h"
 
 #include <gtest/gtest.h>
 

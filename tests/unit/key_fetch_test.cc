@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "testing/test_tokens.h"
+#include "tock/app/files.h"
 #include "tock/key_loader.h"
 
 namespace tock {

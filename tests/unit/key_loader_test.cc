@@ -12,6 +12,7 @@
 
 #include "internal/crypto.h"
 #include "testing/test_tokens.h"
+#include "tock/app/files.h"
 #include "tock/limits.h"
 
 namespace tock {

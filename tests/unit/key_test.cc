@@ -10,6 +10,7 @@
 
 #include "internal/crypto.h"
 #include "testing/test_tokens.h"
+#include "tock/app/key_type.h"
 #include "tock/key_loader.h"
 
 namespace tock {
@@ -136,7 +137,7 @@ TEST(KeyCanPerform, JwkAlgNarrowsToThatAlgorithm) {
   jwk["alg"] = "PS384";
   const Key narrowed = LoadOne(boost::json::serialize(jwk));
   EXPECT_THAT(narrowed.Algorithms(), ElementsAre(Algorithm::kPS384));
-  EXPECT_EQ(narrowed.DefaultAlgorithm(), Algorithm::kPS384);
+  EXPECT_EQ(DefaultAlgorithm(narrowed), Algorithm::kPS384);
   EXPECT_EQ(narrowed.alg(), Algorithm::kPS384);
 }
 
@@ -149,12 +150,12 @@ TEST(KeyCanPerform, JwkAlgEdDsaAlsoAllowsEd25519Name) {
 }
 
 TEST(KeyDefaultAlgorithm, FollowsTheSpecTable) {
-  EXPECT_EQ(Generated(Algorithm::kPS512).DefaultAlgorithm(), Algorithm::kRS256);
-  EXPECT_EQ(Generated(Algorithm::kES256).DefaultAlgorithm(), Algorithm::kES256);
-  EXPECT_EQ(Generated(Algorithm::kES384).DefaultAlgorithm(), Algorithm::kES384);
-  EXPECT_EQ(Generated(Algorithm::kES512).DefaultAlgorithm(), Algorithm::kES512);
-  EXPECT_EQ(Generated(Algorithm::kEd25519).DefaultAlgorithm(), Algorithm::kEdDSA);
-  EXPECT_EQ(testing::SecretKey(std::string(64, 'x')).DefaultAlgorithm(), Algorithm::kHS256);
+  EXPECT_EQ(DefaultAlgorithm(Generated(Algorithm::kPS512)), Algorithm::kRS256);
+  EXPECT_EQ(DefaultAlgorithm(Generated(Algorithm::kES256)), Algorithm::kES256);
+  EXPECT_EQ(DefaultAlgorithm(Generated(Algorithm::kES384)), Algorithm::kES384);
+  EXPECT_EQ(DefaultAlgorithm(Generated(Algorithm::kES512)), Algorithm::kES512);
+  EXPECT_EQ(DefaultAlgorithm(Generated(Algorithm::kEd25519)), Algorithm::kEdDSA);
+  EXPECT_EQ(DefaultAlgorithm(testing::SecretKey(std::string(64, 'x'))), Algorithm::kHS256);
 }
 
 TEST(KeyDescribe, ReportsTypeCurveAndBits) {

@@ -10,6 +10,7 @@
 #include "internal/base64url.h"
 #include "internal/crypto.h"
 #include "testing/test_tokens.h"
+#include "tock/app/files.h"
 #include "tock/key_loader.h"
 
 namespace tock {

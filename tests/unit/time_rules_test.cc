@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "testing/test_tokens.h"
-#include "tock/report.h"
+#include "tock/app/report.h"
 #include "tock/verifier.h"
 
 namespace tock {

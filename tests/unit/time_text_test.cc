@@ -1,4 +1,4 @@
-#include "tock/time_text.h"
+#include "tock/app/time_text.h"
 
 #include <gtest/gtest.h>
 

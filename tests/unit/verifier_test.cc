@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "testing/test_tokens.h"
-#include "tock/report.h"
+#include "tock/app/report.h"
 #include "tock/token_builder.h"
 
 namespace tock {

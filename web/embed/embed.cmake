@@ -19,6 +19,6 @@ function(tock_embed_web target)
     DEPENDS ${assets} "${TOCK_WEB_DIR}/embed/embed_assets.cmake"
     COMMENT "Embedding the decoder page (web/) into tock serve"
     VERBATIM)
-  target_sources(${target} PRIVATE "${out}" "${TOCK_WEB_DIR}/embed/web_page.cc")
+  target_sources(${target} PRIVATE "${out}")
   target_include_directories(${target} PRIVATE "${TOCK_WEB_DIR}/embed")
 endfunction()

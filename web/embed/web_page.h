@@ -1,14 +1,13 @@
 // The decoder page of web/, embedded in the binary at build time
-// (embed_assets.cmake) and served by `tock serve` at GET /.
+// (embed_assets.cmake): only the files' bytes and what describes them. The
+// server routes and answers them (server/web_routes.h).
 #ifndef TOCK_WEB_EMBED_WEB_PAGE_H_
 #define TOCK_WEB_EMBED_WEB_PAGE_H_
 
 #include <span>
 #include <string_view>
 
-#include "http/router.h"
-
-namespace tock::server {
+namespace tock::web {
 
 // WebAsset is one embedded file of web/.
 struct WebAsset {
@@ -21,13 +20,6 @@ struct WebAsset {
 // WebAssets lists every embedded file (defined in the generated web_assets.cc).
 std::span<const WebAsset> WebAssets();
 
-// ServeWebAsset answers |req| with |asset|: its type, a strict
-// Content-Security-Policy, nosniff, ETag with no-cache, 304 on If-None-Match.
-Response ServeWebAsset(const WebAsset& asset, const Request& req);
-
-// AddWebRoutes routes GET / to index.html and GET /NAME to each file.
-void AddWebRoutes(Router& router);
-
-}  // namespace tock::server
+}  // namespace tock::web
 
 #endif  // TOCK_WEB_EMBED_WEB_PAGE_H_

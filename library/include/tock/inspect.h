@@ -14,9 +14,7 @@
 
 namespace tock {
 
-namespace internal {
-struct ParsedToken;
-}  // namespace internal
+struct TokenAccess;
 
 // LifetimeStatus is how a token stands on a clock, with zero skew.
 enum class LifetimeStatus { kValidNow, kNotYetValid, kExpired, kNoLifetime };
@@ -48,12 +46,12 @@ class UnverifiedView {
   // "bad_claim:aud", in a fixed order.
   std::vector<std::string> Warnings(UnixSeconds now) const;
 
-  // Internal: the parsed parts, for the library's report writers.
-  const internal::ParsedToken& parsed() const { return *parsed_; }
-  explicit UnverifiedView(std::shared_ptr<const internal::ParsedToken> parsed);
-
  private:
-  std::shared_ptr<const internal::ParsedToken> parsed_;
+  // Only InspectUnverified makes one (through TokenAccess); the parsed token
+  // is opaque to callers.
+  friend struct TokenAccess;
+  explicit UnverifiedView(std::shared_ptr<const void> parsed);
+  std::shared_ptr<const void> parsed_;
 };
 
 // InspectUnverified splits and decodes |compact| without verifying it.

@@ -14,9 +14,7 @@
 
 namespace tock {
 
-namespace internal {
-struct KeyMaterial;  // OpenSSL EVP_PKEY or HMAC secret, parsed once.
-}  // namespace internal
+struct KeyAccess;
 
 // KeyType is the JWK "kty" of a key.
 enum class KeyType { kRsa, kEc, kOkp, kOct };
@@ -58,8 +56,6 @@ class Key {
   bool CanPerform(Algorithm alg) const;
   // Algorithms lists every algorithm CanPerform accepts.
   std::vector<Algorithm> Algorithms() const;
-  // DefaultAlgorithm is the algorithm `tock sign` uses with this key.
-  Algorithm DefaultAlgorithm() const;
 
   // Thumbprint returns the RFC 7638 SHA-256 thumbprint, base64url.
   std::string Thumbprint() const;
@@ -78,12 +74,13 @@ class Key {
   // WithKid returns a copy of this key carrying |kid|.
   Key WithKid(std::string kid) const;
 
-  // Internal: the parsed material, for the library's own crypto layer.
-  const internal::KeyMaterial& material() const { return *material_; }
-  explicit Key(std::shared_ptr<const internal::KeyMaterial> material);
-
  private:
-  std::shared_ptr<const internal::KeyMaterial> material_;
+  // Only the library makes keys (loaders, generators) and reads their
+  // material (the OpenSSL EVP_PKEY or HMAC secret, parsed once), through
+  // KeyAccess; to callers it is opaque.
+  friend struct KeyAccess;
+  explicit Key(std::shared_ptr<const void> material);
+  std::shared_ptr<const void> material_;
 };
 
 // GenerateKey makes a new private key fit for |alg| (RSA 2048 for RS/PS,
@@ -91,9 +88,13 @@ class Key {
 // size for HS).
 Result<Key> GenerateKey(Algorithm alg);
 
-// GenerateKeyOfType makes a key from `keygen --type`: "rsa" with |bits|
-// (>= 2048), "ec" with |curve| ("P-256", "P-384", "P-521"), or "ed25519".
-Result<Key> GenerateKeyOfType(std::string_view type, int bits, std::string_view curve);
+// GenerateRsaKey makes an RSA key of |bits| (kKeyError under 2048).
+Result<Key> GenerateRsaKey(int bits);
+// GenerateEcKey makes a key on |curve|: "P-256", "P-384" or "P-521"
+// (kKeyError for any other).
+Result<Key> GenerateEcKey(std::string_view curve);
+// GenerateEd25519Key makes an Ed25519 key.
+Result<Key> GenerateEd25519Key();
 
 }  // namespace tock
 

@@ -63,9 +63,6 @@ Result<LoadedKeys> LoadKeys(std::string_view content, const KeyLoadOptions& opti
 // notes are LoadKeys' own: the caller prefixes them with the source.
 Result<LoadedKeys> LoadKeyFile(const std::string& path);
 
-// ReadFile returns the bytes of |path|, or kIoError naming it.
-Result<std::string> ReadFile(const std::string& path);
-
 // FetchOptions bound a key fetch over HTTP(S).
 struct FetchOptions {
   double timeout_s = 5.0;
@@ -79,9 +76,6 @@ struct FetchOptions {
 // followed only to http(s), never from https down to http.
 Result<LoadedKeys> FetchJwks(const std::string& url, const FetchOptions& options = {});
 
-// FetchUrl downloads |url| and returns the body (status 200 only).
-Result<std::string> FetchUrl(const std::string& url, const FetchOptions& options = {});
-
 // FetchedDocument is a body fetched over HTTP(S) with the response's
 // Cache-Control max-age in seconds, when it had one (and no no-store/no-cache).
 struct FetchedDocument {
@@ -89,15 +83,16 @@ struct FetchedDocument {
   std::optional<std::int64_t> max_age_s;
 };
 
-// FetchDocument is FetchUrl that also reports the response's Cache-Control
-// max-age, for JWKS caches (RFC 9111 §5.2.2.1). Same failures as FetchUrl.
+// FetchDocument downloads |url| and returns the body (status 200 only) with
+// the response's Cache-Control max-age, for JWKS caches (RFC 9111 §5.2.2.1).
+// kNetworkError on transport failure or another status.
 Result<FetchedDocument> FetchDocument(const std::string& url, const FetchOptions& options = {});
 
 // DiscoverJwksUri fetches {issuer}/.well-known/openid-configuration (OpenID
 // Connect Discovery 1.0 §4; a trailing '/' of |issuer| removed first) and
 // returns its "jwks_uri". The document's "issuer" must equal |issuer| exactly
 // (§4.3: a document for another issuer would let it mix up keys).
-// kNetworkError as FetchUrl; kKeyError naming the URL when the document is
+// kNetworkError as FetchDocument; kKeyError naming the URL when the document is
 // not JSON, names another issuer, or has no string jwks_uri.
 Result<std::string> DiscoverJwksUri(const std::string& issuer, const FetchOptions& options = {});
 

@@ -14,8 +14,6 @@ inline constexpr std::size_t kDefaultMaxTokenBytes = 16384;
 inline constexpr int kMaxJsonDepth = 64;
 // kMaxKeyDocumentBytes bounds a key file, JWK or JWKS document.
 inline constexpr std::size_t kMaxKeyDocumentBytes = 1 << 20;
-// kDefaultSkewSeconds is the clock-skew tolerance applied unless told otherwise.
-inline constexpr long kDefaultSkewSeconds = 300;
 
 }  // namespace tock
 

@@ -11,6 +11,7 @@
 
 #include "tock/algorithm.h"
 #include "tock/clock.h"
+#include "tock/defaults.h"
 #include "tock/key.h"
 #include "tock/result.h"
 
@@ -20,8 +21,8 @@ namespace tock {
 // is empty omits its claim. The defaults are tock's skew-safe ones: nbf one
 // minute in the past so a receiver whose clock is behind still accepts it.
 struct Lifetime {
-  std::optional<std::int64_t> ttl_s = 600;
-  std::optional<std::int64_t> nbf_backdate_s = 60;
+  std::optional<std::int64_t> ttl_s = kDefaultTokenTtlSeconds;
+  std::optional<std::int64_t> nbf_backdate_s = kDefaultNbfBackdateSeconds;
   std::optional<std::int64_t> iat_backdate_s = 0;
   bool jti = true;
 };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tock/algorithm.h"
+#include "tock/defaults.h"
 #include "tock/limits.h"
 #include "tock/result.h"
 

@@ -14,10 +14,7 @@
 
 namespace tock {
 
-class Verifier;
-namespace internal {
-struct ParsedToken;
-}  // namespace internal
+struct TokenAccess;
 
 // VerifiedToken can only be made by Verifier::Verify, so holding one means
 // the signature verified with a configured key and every policy check passed.
@@ -49,16 +46,14 @@ class VerifiedToken {
   std::string ClaimsJson(bool pretty = false) const;
   std::string HeaderJson(bool pretty = false) const;
 
-  // Internal: the parsed parts, for the library's report writers.
-  const internal::ParsedToken& parsed() const { return *parsed_; }
-
  private:
-  friend class Verifier;
-  VerifiedToken(std::shared_ptr<const internal::ParsedToken> parsed, Algorithm alg, Key key,
-                UnixSeconds now)
+  // Only Verifier::Verify makes one (through TokenAccess); the parsed token
+  // is opaque to callers.
+  friend struct TokenAccess;
+  VerifiedToken(std::shared_ptr<const void> parsed, Algorithm alg, Key key, UnixSeconds now)
       : parsed_(std::move(parsed)), alg_(alg), key_(std::move(key)), now_(now) {}
 
-  std::shared_ptr<const internal::ParsedToken> parsed_;
+  std::shared_ptr<const void> parsed_;
   Algorithm alg_;
   Key key_;
   UnixSeconds now_;

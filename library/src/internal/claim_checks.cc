@@ -6,8 +6,8 @@
 
 #include "internal/claim_run.h"
 #include "internal/json.h"
+#include "internal/time_text.h"
 #include "internal/trace_recorder.h"
-#include "tock/time_text.h"
 
 namespace tock::internal {
 namespace {

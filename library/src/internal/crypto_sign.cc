@@ -21,6 +21,7 @@
 #include "internal/crypto_key.h"
 #include "internal/crypto_openssl.h"
 #include "internal/ecdsa_der.h"
+#include "internal/opaque.h"
 
 namespace tock::internal {
 namespace {
@@ -255,7 +256,7 @@ bool VerifyAsymmetric(const KeyMaterial& key, Algorithm alg, std::string_view in
 }  // namespace
 
 std::size_t SignatureSize(const Key& key, Algorithm alg) {
-  const KeyMaterial& m = key.material();
+  const KeyMaterial& m = KeyAccess::Material(key);
   if (IsHmac(alg)) return static_cast<std::size_t>(EVP_MD_get_size(DigestFor(alg)));
   if (IsEcdsa(alg)) return 2 * m.ec_coordinate_bytes;
   if (m.pkey == nullptr) return 0;
@@ -264,7 +265,7 @@ std::size_t SignatureSize(const Key& key, Algorithm alg) {
 
 Result<std::size_t> SignBytesInto(const Key& key, Algorithm alg, std::string_view input,
                                   std::span<unsigned char> out) {
-  const KeyMaterial& m = key.material();
+  const KeyMaterial& m = KeyAccess::Material(key);
   if (!key.CanPerform(alg)) {
     return Error(ErrorCode::kKeyError, "this " + std::string(ToString(m.type)) + " key (" +
                                            std::to_string(m.bits) + " bits) cannot sign " +
@@ -305,7 +306,7 @@ Result<std::string> SignBytes(const Key& key, Algorithm alg, std::string_view in
 bool VerifyBytes(const Key& key, Algorithm alg, std::string_view input,
                  std::string_view signature) {
   if (!key.CanPerform(alg)) return false;
-  const KeyMaterial& m = key.material();
+  const KeyMaterial& m = KeyAccess::Material(key);
   if (IsHmac(alg)) {
     // The length is public (it is the hash size) and is checked first; only
     // the bytes are compared, in constant time.

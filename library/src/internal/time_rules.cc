@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "tock/time_text.h"
+#include "internal/time_text.h"
 
 namespace tock::internal {
 namespace {

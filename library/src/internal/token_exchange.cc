@@ -12,8 +12,9 @@
 
 #include "internal/base64url.h"
 #include "internal/json.h"
+#include "internal/opaque.h"
+#include "internal/time_text.h"
 #include "tock/inspect.h"
-#include "tock/time_text.h"
 #include "tock/token_builder.h"
 
 namespace tock::internal {
@@ -104,7 +105,7 @@ Result<std::string> MakeAssertion(const TokenSourceOptions& o, const std::string
   } else {
     b.SetKid(o.key->Thumbprint());
   }
-  return b.Sign(*o.key, o.alg.value_or(o.key->DefaultAlgorithm()));
+  return b.Sign(*o.key, o.alg.value_or(DefaultAlgorithm(*o.key)));
 }
 
 std::optional<double> RetryAfter(const HttpResponse& response, double end) {

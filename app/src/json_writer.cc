@@ -1,5 +1,5 @@
 // JsonWriter over the library's one serializer (internal/json.h).
-#include "tock/json_writer.h"
+#include "tock/app/json_writer.h"
 
 #include <boost/json/value.hpp>
 

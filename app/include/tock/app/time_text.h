@@ -1,6 +1,6 @@
 // Parsing and printing durations and times the way the CLI and config write them.
-#ifndef TOCK_TIME_TEXT_H_
-#define TOCK_TIME_TEXT_H_
+#ifndef TOCK_APP_TIME_TEXT_H_
+#define TOCK_APP_TIME_TEXT_H_
 
 #include <cstdint>
 #include <string>
@@ -36,4 +36,4 @@ std::string FormatSeconds(double seconds);
 
 }  // namespace tock
 
-#endif  // TOCK_TIME_TEXT_H_
+#endif  // TOCK_APP_TIME_TEXT_H_

@@ -1,12 +1,15 @@
-// RunServe: `tock serve` from flags to a running server and back to an exit code.
-#ifndef TOCK_SERVER_APP_H_
-#define TOCK_SERVER_APP_H_
+// RunServe: the server's entry point. `tock serve` (cli/commands/serve.cc)
+// parses its flags into ServeOptions and calls RunServe; the server itself
+// never sees the command line.
+#ifndef TOCK_SERVER_SERVE_H_
+#define TOCK_SERVER_SERVE_H_
 
 #include "config.h"
 
 namespace tock::server {
 
-struct ServeFlags {
+// ServeOptions is what `tock serve`'s flags set.
+struct ServeOptions {
   std::string config_file;  // empty: embedded defaults
   Overrides overrides;
   // --clock-offset: the whole server's clock (issuing, validation, the SNTP
@@ -17,8 +20,8 @@ struct ServeFlags {
 // RunServe loads the config, opens the keys and the replay store, listens
 // and serves until SIGINT/SIGTERM. Returns 0 after a graceful shutdown, 2
 // for a bad config or anything that fails before listening.
-int RunServe(const ServeFlags& flags);
+int RunServe(const ServeOptions& flags);
 
 }  // namespace tock::server
 
-#endif  // TOCK_SERVER_APP_H_
+#endif  // TOCK_SERVER_SERVE_H_

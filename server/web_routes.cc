@@ -1,4 +1,6 @@
-#include "web_page.h"
+// The decoder page over HTTP: GET / and each embedded file of web/, with
+// the page's security headers and ETag revalidation.
+#include "web_routes.h"
 
 #include <string>
 
@@ -30,7 +32,7 @@ bool EtagMatches(std::string_view header, std::string_view etag) {
 
 }  // namespace
 
-Response ServeWebAsset(const WebAsset& asset, const Request& req) {
+Response ServeWebAsset(const web::WebAsset& asset, const Request& req) {
   bool fresh = EtagMatches(req.Header(http::field::if_none_match), asset.etag);
   Response res = MakeResponse(req, fresh ? http::status::not_modified : http::status::ok,
                               fresh ? "" : asset.content_type,
@@ -48,8 +50,8 @@ Response ServeWebAsset(const WebAsset& asset, const Request& req) {
 }
 
 void AddWebRoutes(Router& router) {
-  for (const WebAsset& asset : WebAssets()) {
-    const WebAsset* a = &asset;
+  for (const web::WebAsset& asset : web::WebAssets()) {
+    const web::WebAsset* a = &asset;
     auto handler = [a](const Request& req) { return ServeWebAsset(*a, req); };
     router.Add(http::verb::get, std::string(asset.path), handler);
     if (asset.path == "/index.html") router.Add(http::verb::get, "/", handler);

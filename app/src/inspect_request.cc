@@ -1,13 +1,13 @@
 // ParseInspectRequest and InspectResponseJson (tock/inspect_request.h).
-#include "tock/inspect_request.h"
+#include "tock/app/inspect_request.h"
 
 #include <boost/json.hpp>
 #include <cmath>
 #include <vector>
 
 #include "internal/json.h"
-#include "tock/report.h"
-#include "tock/time_text.h"
+#include "tock/app/report.h"
+#include "tock/app/time_text.h"
 
 namespace tock {
 namespace {

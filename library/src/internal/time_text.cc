@@ -1,4 +1,4 @@
-#include "tock/time_text.h"
+#include "internal/time_text.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "internal/json.h"
 
-namespace tock {
+namespace tock::internal {
 namespace {
 
 constexpr std::int64_t kSecondsPerDay = 86400;
@@ -273,4 +273,4 @@ std::string FormatSeconds(double seconds) {
   return std::string(buffer, result.ptr);
 }
 
-}  // namespace tock
+}  // namespace tock::internal

@@ -1,8 +1,8 @@
 // The request and response documents of `POST /api/inspect` (server.md): the
 // request body is untrusted JSON, so it is read here, by the library's one
 // parser, and never by the server itself.
-#ifndef TOCK_INSPECT_REQUEST_H_
-#define TOCK_INSPECT_REQUEST_H_
+#ifndef TOCK_APP_INSPECT_REQUEST_H_
+#define TOCK_APP_INSPECT_REQUEST_H_
 
 #include <optional>
 #include <string>
@@ -53,4 +53,4 @@ std::string InspectResponseJson(const Error& decode_error,
 
 }  // namespace tock
 
-#endif  // TOCK_INSPECT_REQUEST_H_
+#endif  // TOCK_APP_INSPECT_REQUEST_H_

@@ -1,6 +1,6 @@
 // The JSON documents of docs/cli.md, shared by the CLI and the server.
-#ifndef TOCK_REPORT_H_
-#define TOCK_REPORT_H_
+#ifndef TOCK_APP_REPORT_H_
+#define TOCK_APP_REPORT_H_
 
 #include <string>
 
@@ -40,4 +40,4 @@ std::string ErrorObjectJson(const Error& error);
 
 }  // namespace tock
 
-#endif  // TOCK_REPORT_H_
+#endif  // TOCK_APP_REPORT_H_

@@ -1,14 +1,18 @@
-#include "serve_command.h"
+// `tock serve`: the command line of the server. It parses the flags into
+// server::ServeOptions and calls server::RunServe (server/serve.h).
+#ifdef TOCK_WITH_SERVER
+
+#include "serve.h"
 
 #include <memory>
 
-#include "app.h"
+#include "commands/commands.h"
 #include "common/options.h"
 
 namespace tock::cli {
 
 Command RegisterServe(CLI::App& root) {
-  auto flags = std::make_shared<server::ServeFlags>();
+  auto flags = std::make_shared<server::ServeOptions>();
   auto listen = std::make_shared<std::string>();
   auto data_dir = std::make_shared<std::string>();
   auto issuer = std::make_shared<std::string>();
@@ -49,3 +53,5 @@ Command RegisterServe(CLI::App& root) {
 }
 
 }  // namespace tock::cli
+
+#endif  // TOCK_WITH_SERVER

@@ -2,8 +2,8 @@
 // with the library's one serializer, so every part of tock escapes the same
 // way: control characters, DEL and C1 controls as \u00XX, and bytes that are
 // not UTF-8 as \ufffd, so token text cannot break a log line or a response.
-#ifndef TOCK_JSON_WRITER_H_
-#define TOCK_JSON_WRITER_H_
+#ifndef TOCK_APP_JSON_WRITER_H_
+#define TOCK_APP_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
@@ -39,4 +39,4 @@ class JsonWriter {
 
 }  // namespace tock
 
-#endif  // TOCK_JSON_WRITER_H_
+#endif  // TOCK_APP_JSON_WRITER_H_

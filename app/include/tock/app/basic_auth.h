@@ -1,6 +1,6 @@
 // Decoding HTTP Basic credentials (RFC 7617) for OAuth client authentication.
-#ifndef TOCK_BASIC_AUTH_H_
-#define TOCK_BASIC_AUTH_H_
+#ifndef TOCK_APP_BASIC_AUTH_H_
+#define TOCK_APP_BASIC_AUTH_H_
 
 #include <string>
 #include <string_view>
@@ -24,4 +24,4 @@ Result<BasicCredentials> DecodeBasicCredentials(std::string_view token68);
 
 }  // namespace tock
 
-#endif  // TOCK_BASIC_AUTH_H_
+#endif  // TOCK_APP_BASIC_AUTH_H_

@@ -1,11 +1,10 @@
-#include "tock/report.h"
+#include "tock/app/report.h"
 
 #include <boost/json.hpp>
 #include <cmath>
 
 #include "internal/json.h"
-#include "internal/jws_format.h"
-#include "tock/time_text.h"
+#include "tock/app/time_text.h"
 
 namespace tock {
 namespace {
@@ -14,6 +13,13 @@ namespace json = boost::json;
 
 // Number keeps integral values integral in the output (delta_s is
 // fractional only when the claim is).
+// Reparsed reads back JSON the library serialised (a token's header or
+// payload), so it lands in this document byte for byte as the library wrote it.
+json::value Reparsed(const std::string& text) {
+  Result<json::value> value = internal::ParseJson(text);
+  return value.ok() ? std::move(*value) : json::value();
+}
+
 json::value Number(double v) {
   if (std::fabs(v) < 9007199254740992.0 && v == std::trunc(v)) {
     return json::value(static_cast<std::int64_t>(v));
@@ -80,11 +86,10 @@ json::object CheckJson(const TracedCheck& check) {
 }
 
 json::object AcceptedDocument(const VerifiedToken& token) {
-  const internal::ParsedToken& parsed = token.parsed();
   json::object doc;
   doc["valid"] = true;
-  doc["header"] = json::value(parsed.header());
-  doc["claims"] = json::value(parsed.payload());
+  doc["header"] = Reparsed(token.HeaderJson());
+  doc["claims"] = Reparsed(token.ClaimsJson());
   json::object key;
   if (token.key().kid()) key["kid"] = *token.key().kid();
   key["kty"] = ToString(token.key().type());
@@ -113,11 +118,10 @@ json::object RejectedDocument(const Error& error) {
 }  // namespace
 
 std::string DecodeReportJson(const UnverifiedView& view, UnixSeconds now) {
-  const internal::ParsedToken& token = view.parsed();
   json::object doc;
-  doc["header"] = json::value(token.header());
-  doc["payload"] = json::value(token.payload());
-  doc["signature"] = std::string(token.signature_part);
+  doc["header"] = Reparsed(view.HeaderJson());
+  doc["payload"] = Reparsed(view.PayloadJson());
+  doc["signature"] = std::string(view.signature());
   doc["now"] = now;
   doc["times"] = TimesObject(view, now);
   doc["status"] = ToString(view.Status(now));
