@@ -17,6 +17,7 @@
 #include "tock/replay_store.h"
 #include "validate/jwks_cache.h"
 #include "validate/skew_tracker.h"
+#include "validate/verified_cache.h"
 
 namespace tock::server {
 
@@ -56,13 +57,15 @@ struct ServerContext {
   RateLimiter token_rate;
   SkewTracker skew_seen;
   const CorrectedClock* corrected = nullptr;  // set when [clock] servers is set
+  VerifiedCache verified_cache;               // [validate] cache_size / cache_bytes
 
   ServerContext(Config c, const Clock& clk, Logger& l, Metrics& m)
       : config(std::move(c)),
         clock(clk),
         log(l),
         metrics(m),
-        token_rate(config.limits.token_rate) {}
+        token_rate(config.limits.token_rate),
+        verified_cache({config.validate.cache_size, config.validate.cache_bytes}) {}
 };
 
 }  // namespace tock::server

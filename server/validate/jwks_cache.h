@@ -61,6 +61,11 @@ class JwksCache {
   // good fetch (the caller answers 503).
   Result<std::shared_ptr<const JwkSet>> Get(const std::string& kid);
 
+  // WouldWait is true when Get(|kid|) would now wait for a fetch (no usable
+  // set, or an unknown kid outside a cooldown): such a request goes to the
+  // worker pool, every other one stays on its connection's I/O thread.
+  bool WouldWait(const std::string& kid);
+
   const std::string& url() const { return url_; }
 
  private:

@@ -8,6 +8,7 @@
 #include "tock/report.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
+#include "validate/cached_verify.h"
 
 namespace tock::server {
 namespace {
@@ -18,6 +19,7 @@ struct Judged {
   std::optional<Error> error;
   std::string issuer_label = "untrusted";  // metrics: only trusted issuers name a series
   std::int64_t retry_after_s = 0;          // > 0: the answer is 503
+  std::optional<ToRemember> remember;      // for the verified-token cache, once accepted
 };
 
 Error NoKeys(const Error& cause) {
@@ -107,7 +109,11 @@ Judged Judge(ServerContext& ctx, std::string_view token, const std::optional<Unv
     return j;
   }
   Verifier verifier(*keys, ctx.clock);
-  Result<VerifiedToken> verified = verifier.Verify(token, *policy);
+  // one_time tokens never go through the verified-token cache.
+  Result<VerifiedToken> verified =
+      entry && entry->config.one_time
+          ? verifier.Verify(token, *policy)
+          : VerifyCached(ctx, verifier, *policy, *iss, token, j.remember);
   if (!verified.ok()) {
     j.error = verified.error();
     return j;
@@ -216,6 +222,24 @@ Response Rejected(ServerContext& ctx, const Request& req, const Error& error,
 
 }  // namespace
 
+bool ValidateBlocks(ServerContext& ctx, const Request& req) {
+  if (ctx.trust.empty()) return false;  // our own keys only: in memory
+  std::string_view auth = req.Header(http::field::authorization);
+  if (auth.size() < 7) return false;
+  std::string_view token = auth.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  Result<UnverifiedView> view = InspectUnverified(token);
+  if (!view.ok()) return false;
+  std::optional<std::string> iss = view->StringClaim("iss");
+  auto it = iss ? ctx.trust.find(*iss) : ctx.trust.end();
+  if (it == ctx.trust.end()) return false;
+  const TrustEntry& entry = it->second;
+  // one_time consumes the jti in the replay store (Redis, a database).
+  if (entry.config.one_time && ctx.replay->Name() != "memory") return true;
+  return entry.keys.remote && entry.keys.remote->WouldWait(view->StringHeader("kid").value_or(""));
+}
+
 Response HandleValidate(ServerContext& ctx, const Request& req) {
   // The query is the location's requirement (?aud=, ?scope=): one that does
   // not decode must fail closed, not be read as "no requirement".
@@ -302,6 +326,7 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
     if (ctx.skew_seen.FirstSight(id, forget, t.now()))
       ctx.metrics.ObserveSkew(j.issuer_label, *iat - double(t.now()));
   }
+  if (j.remember) RememberAccepted(ctx, *j.remember, t);
   Response res = MakeResponse(req, http::status::no_content, "", "");
   res.set("X-Auth-Subject", HeaderValue(t.subject().value_or("")));
   res.set("X-Auth-Issuer", HeaderValue(t.issuer().value_or("")));
