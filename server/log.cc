@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
@@ -17,6 +18,7 @@ namespace {
 // it lines are dropped and counted, and the count is logged once writing
 // resumes.
 constexpr std::size_t kMaxPending = 8u << 20;
+constexpr auto kBatchWindow = std::chrono::milliseconds(1);
 
 }  // namespace
 
@@ -90,11 +92,17 @@ void Logger::WritePending(std::unique_lock<std::mutex>& lock) {
 // lock: under load one write(2) carries many lines.
 void Logger::RunWriter() {
   for (;;) {
+    bool stopping = false;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [this] { return stopping_ || !pending_.empty(); });
       if (pending_.empty() && stopping_) return;
+      stopping = stopping_;
     }
+    // Let a batch gather: under load one wake and one write(2) then carry
+    // a millisecond of lines instead of one line each (perf showed the
+    // futex wakes of a wake per line at 8% of the server's CPU).
+    if (!stopping) std::this_thread::sleep_for(kBatchWindow);
     std::lock_guard<std::mutex> write_lock(write_mutex_);
     std::unique_lock<std::mutex> lock(mutex_);
     if (!pending_.empty()) WritePending(lock);

@@ -2,8 +2,6 @@
 // as an uncached one. Each test runs /validate in-process (HandleValidate)
 // on two contexts with the same trust entry and clock, one with the cache
 // and one without, and compares the answers.
-#include "validate/verified_cache.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,6 +12,7 @@
 #include "context.h"
 #include "endpoints.h"
 #include "tock/token_builder.h"
+#include "validate/verified_cache.h"
 
 namespace tock::server {
 namespace {
@@ -217,44 +216,6 @@ TEST(VerifiedCacheEndpoint, ATamperedTokenNeverMatchesTheEntryOfTheOriginal) {
   std::string tampered = token;
   tampered[tampered.size() - 2] = tampered[tampered.size() - 2] == 'A' ? 'B' : 'A';
   EXPECT_EQ(cached.Validate(tampered).status, 401u);
-}
-
-VerifiedCache::Digest DigestOf(int i) {
-  return *VerifiedCache::DigestOf(kIssuer, "token-" + std::to_string(i));
-}
-
-TEST(VerifiedCache, EvictsTheLeastRecentlyUsedAtCacheSize) {
-  VerifiedCache cache({3, 32u << 20});
-  Key key = MakeKey("k1");
-  for (int i = 0; i < 3; ++i) cache.Remember(DigestOf(i), key, kStart + 100);
-  EXPECT_TRUE(cache.Find(DigestOf(0), kStart));  // 0 is now the most recent
-  cache.Remember(DigestOf(3), key, kStart + 100);
-  EXPECT_EQ(cache.size(), 3u);
-  EXPECT_TRUE(cache.Find(DigestOf(0), kStart));
-  EXPECT_FALSE(cache.Find(DigestOf(1), kStart)) << "the least recently used goes first";
-  EXPECT_TRUE(cache.Find(DigestOf(2), kStart));
-  EXPECT_TRUE(cache.Find(DigestOf(3), kStart));
-}
-
-TEST(VerifiedCache, CacheBytesBoundsItWhenReachedFirst) {
-  VerifiedCache cache({100000, 5 * VerifiedCache::kEntryBytes});
-  Key key = MakeKey("k1");
-  for (int i = 0; i < 50; ++i) cache.Remember(DigestOf(i), key, kStart + 100);
-  EXPECT_EQ(cache.size(), 5u);
-  EXPECT_TRUE(cache.Find(DigestOf(49), kStart));
-  EXPECT_FALSE(cache.Find(DigestOf(0), kStart));
-}
-
-TEST(VerifiedCache, SizeZeroIsOffAndDropExpiredEmptiesIt) {
-  VerifiedCache off({0, 32u << 20});
-  EXPECT_FALSE(off.enabled());
-  off.Remember(DigestOf(1), MakeKey("k1"), kStart + 100);
-  EXPECT_EQ(off.size(), 0u);
-  VerifiedCache cache({100000, 32u << 20});
-  Key key = MakeKey("k1");
-  for (int i = 0; i < 1000; ++i) cache.Remember(DigestOf(i), key, kStart + i % 2);
-  cache.DropExpired(kStart);  // drop_at kStart goes (now >= drop_at), kStart + 1 stays
-  EXPECT_EQ(cache.size(), 500u);
 }
 
 // Four threads through /validate and the cache at once (run under TSan by
