@@ -77,6 +77,7 @@ Response HandleLive(ServerContext&, const Request& req) {
 
 Response HandleMetrics(ServerContext& ctx, const Request& req) {
   if (ctx.corrected) SetClockMetrics(*ctx.corrected, ctx.metrics);
+  ctx.metrics.Set("tock_validate_cache_entries", double(ctx.verified_cache.size()));
   return MakeResponse(req, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
                       ctx.metrics.Render());
 }

@@ -411,6 +411,12 @@ void ReadClock(const Reader& r, const toml::table& t, ClockConfig& c) {
   r.Duration(t, "fallback_after", c.fallback_after_s, false);
 }
 
+void ReadValidate(const Reader& r, const toml::table& t, ValidateConfig& c) {
+  r.CheckKeys(t, "[validate]", {"cache_size", "cache_bytes"});
+  if (auto v = r.Number(t, "cache_size", 0, 1e8)) c.cache_size = std::size_t(*v);
+  if (auto v = r.Number(t, "cache_bytes", 0, double(1ull << 36))) c.cache_bytes = std::size_t(*v);
+}
+
 template <typename F>
 void ForEachTable(const Reader& r, const toml::table& root, std::string_view key, F f) {
   const toml::node* n = root.get(key);
@@ -426,7 +432,7 @@ void ForEachTable(const Reader& r, const toml::table& root, std::string_view key
 void ReadRoot(const Reader& r, const toml::table& root, Config& c) {
   r.CheckKeys(root, "the top level",
               {"listen", "data_dir", "issuer", "tls_cert", "tls_key", "log_file", "token",
-               "assertion", "client", "trust", "limits", "replay", "clock", "store"});
+               "assertion", "client", "trust", "limits", "replay", "clock", "store", "validate"});
   if (auto l = r.String(root, "listen")) {
     if (!ParseListen(*l, c.listen_host, c.listen_port)) {
       r.Fail(root.get("listen"),
@@ -453,6 +459,7 @@ void ReadRoot(const Reader& r, const toml::table& root, Config& c) {
   if (auto* t = r.Table(root, "clock")) ReadClock(r, *t, c.clock);
   if (auto* t = r.Table(root, "store")) ReadStore(r, *t, c.store);
   CheckStoreRules(r, root, c);
+  if (auto* t = r.Table(root, "validate")) ReadValidate(r, *t, c.validate);
   std::set<std::string> ids;
   ForEachTable(r, root, "client",
                [&](const toml::table& t) { c.clients.push_back(ReadClient(r, t, ids)); });

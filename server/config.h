@@ -93,6 +93,12 @@ struct ClockConfig {
   std::int64_t fallback_after_s = 3600;
 };
 
+// [validate]: the verified-token cache (server.md, "Speed").
+struct ValidateConfig {
+  std::size_t cache_size = 100000;      // tokens; 0 turns the cache off
+  std::size_t cache_bytes = 32u << 20;  // whichever bound is reached first
+};
+
 struct Config {
   std::string config_file;  // empty: embedded defaults
   std::string listen_host = "127.0.0.1";
@@ -110,6 +116,7 @@ struct Config {
   ReplayConfig replay;
   ClockConfig clock;
   StoreConfig store;
+  ValidateConfig validate;
 
   bool tls() const { return tls_cert.has_value(); }
   // ListenUrl is http(s)://host:port of the listen address.

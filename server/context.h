@@ -18,6 +18,7 @@
 #include "tock/key_resolver.h"
 #include "tock/replay_store.h"
 #include "validate/skew_tracker.h"
+#include "validate/verified_cache.h"
 
 namespace tock::server {
 
@@ -50,13 +51,15 @@ struct ServerContext {
   RateLimiter token_rate;
   SkewTracker skew_seen;
   const CorrectedClock* corrected = nullptr;  // set when [clock] servers is set
+  VerifiedCache verified_cache;               // [validate] cache_size / cache_bytes
 
   ServerContext(Config c, const Clock& clk, Logger& l, Metrics& m)
       : config(std::move(c)),
         clock(clk),
         log(l),
         metrics(m),
-        token_rate(config.limits.token_rate) {}
+        token_rate(config.limits.token_rate),
+        verified_cache({config.validate.cache_size, config.validate.cache_bytes}) {}
 };
 
 }  // namespace tock::server

@@ -18,6 +18,9 @@ Response HandleDiscovery(ServerContext& ctx, const Request& req);
 Response HandleJwks(ServerContext& ctx, const Request& req);
 Response HandleToken(ServerContext& ctx, const Request& req);
 Response HandleValidate(ServerContext& ctx, const Request& req);
+// ValidateBlocks: /validate needs the worker pool only for a trust entry
+// whose keys must first be fetched, or a one_time entry's replay store.
+bool ValidateBlocks(ServerContext& ctx, const Request& req);
 Response HandleInspect(ServerContext& ctx, const Request& req);
 Response HandleHealth(ServerContext& ctx, const Request& req);
 Response HandleLive(ServerContext& ctx, const Request& req);

@@ -64,6 +64,10 @@ Metrics::Metrics() {
       "New connections closed at once: at the cap with every connection busy.",
       "counter",
       {{"", 0}}};
+  families_["tock_validate_cache_total"] = {
+      "/validate verified-token cache lookups, by result (hit or miss).", "counter", {}};
+  families_["tock_validate_cache_entries"] = {
+      "Tokens in /validate's verified-token cache.", "gauge", {{"", 0}}};
   families_["tock_clock_offset_seconds"] = {
       "Last SNTP offset: how far the servers' clock is ahead of this machine's.", "gauge", {}};
   families_["tock_clock_offset_applied_seconds"] = {

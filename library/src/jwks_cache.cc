@@ -191,4 +191,12 @@ Result<std::shared_ptr<const JwkSet>> JwksCache::Get(const std::string& kid) {
   return set_;
 }
 
+bool JwksCache::WouldWait(const std::string& kid) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  UnixSeconds now = clock_.Now();
+  bool cooling = now < cooldown_until_;
+  if (!Usable(now)) return fetching_ || !cooling;
+  return !kid.empty() && !HasKid(kid) && (fetching_ || !cooling);
+}
+
 }  // namespace tock

@@ -131,8 +131,10 @@ Error SignatureError(Algorithm alg, std::size_t candidates, std::size_t signatur
 // VerifyingKey is the key selection and signature steps: the configured key
 // whose signature check passed; kBadSignature when keys were tried and none
 // verified; else the key-selection failure (alg_not_allowed, key_not_found).
+// |known| (may be null) is a key these exact bytes verified with before: when
+// it is the same key object as a candidate, its signature result is known.
 Result<const Key*> VerifyingKey(const JwkSet& keys, const ParsedToken& token, Algorithm alg,
-                                const Validator& validator) {
+                                const Validator& validator, const Key* known) {
   if (!Allowed(alg, validator, keys)) {
     return WithHint(ErrorCode::kAlgNotAllowed,
                     "token alg " + std::string(ToString(alg)) + " is not allowed here",
@@ -151,7 +153,9 @@ Result<const Key*> VerifyingKey(const JwkSet& keys, const ParsedToken& token, Al
   for (const Key* key : candidates) {
     if (!key->CanPerform(alg)) continue;
     any_candidate = true;
-    if (internal::VerifyBytes(*key, alg, token.signing_input, token.signature)) return key;
+    const bool known_good = known && known->SharesMaterialWith(*key);
+    if (known_good || internal::VerifyBytes(*key, alg, token.signing_input, token.signature))
+      return key;
   }
   if (!any_candidate) return NoUsableKey(alg, has_kid, kid, candidates.empty());
   return SignatureError(alg, candidates.size(), token.signature.size());
@@ -181,7 +185,7 @@ Error Failed(internal::TraceRecorder* trace, std::string_view check, Error error
 // when one is kept.
 Result<Checked> RunChecks(const JwkSet& keys, const internal::TimeContext& ctx,
                           std::string_view compact, const Validator& validator,
-                          internal::TraceRecorder* trace) {
+                          internal::TraceRecorder* trace, const Key* known = nullptr) {
   auto parsed = internal::ParseCompact(compact, validator.max_token_bytes());
   if (!parsed.ok()) return Failed(trace, "token", std::move(parsed).error());
   Passed(trace, "token", [] { return "three parts, JSON header and payload"; });
@@ -191,7 +195,7 @@ Result<Checked> RunChecks(const JwkSet& keys, const internal::TimeContext& ctx,
   if (!alg.ok()) return Failed(trace, "header", std::move(alg).error());
   Passed(trace, "header", [&] { return "alg " + std::string(ToString(*alg)); });
 
-  Result<const Key*> key = VerifyingKey(keys, token, *alg, validator);
+  Result<const Key*> key = VerifyingKey(keys, token, *alg, validator, known);
   if (!key.ok() && key.error().code() != ErrorCode::kBadSignature) {
     return Failed(trace, "key", std::move(key).error());
   }
@@ -228,8 +232,19 @@ Result<void> Verifier::CheckPolicy(const Validator& validator) const {
 }
 
 Result<VerifiedToken> Verifier::Verify(std::string_view compact, const Validator& validator) const {
+  return Check(compact, validator, nullptr);
+}
+
+Result<VerifiedToken> Verifier::VerifyKnownSignature(std::string_view compact,
+                                                     const Validator& validator,
+                                                     const Key& known) const {
+  return Check(compact, validator, &known);
+}
+
+Result<VerifiedToken> Verifier::Check(std::string_view compact, const Validator& validator,
+                                      const Key* known) const {
   const internal::TimeContext ctx{clock_->Now(), validator.skew_s()};
-  Result<Checked> checked = RunChecks(keys_, ctx, compact, validator, nullptr);
+  Result<Checked> checked = RunChecks(keys_, ctx, compact, validator, nullptr, known);
   if (!checked.ok()) return std::move(checked).error();
   return TokenAccess::Verified(std::move(checked->token), checked->alg, *checked->key, ctx.now);
 }

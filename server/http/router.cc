@@ -74,6 +74,18 @@ void Router::Add(http::verb method, std::string path, Handler handler) {
   routes_[std::move(path)][method] = std::move(handler);
 }
 
+void Router::Add(http::verb method, std::string path, Handler handler, BlockingTest blocks) {
+  blocking_[path][method] = std::move(blocks);
+  Add(method, std::move(path), std::move(handler));
+}
+
+bool Router::Blocks(const Request& req) const {
+  auto it = blocking_.find(req.path);
+  if (it == blocking_.end()) return false;
+  auto test = it->second.find(req.msg.method());
+  return test != it->second.end() && test->second && test->second(req);
+}
+
 Response Router::Route(const Request& req, std::string& endpoint) const {
   auto it = routes_.find(req.path);
   if (it == routes_.end()) {

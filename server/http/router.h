@@ -54,11 +54,21 @@ Response MakeResponse(const Request& req, http::status status, std::string_view 
 Response JsonResponse(const Request& req, http::status status, std::string body);
 
 using Handler = std::function<Response(const Request&)>;
+// BlockingTest says whether a request's handler may block (scrypt, key
+// generation, a network fetch, Redis or a database): such requests run on
+// the worker pool, all others on the connection's own I/O thread.
+using BlockingTest = std::function<bool(const Request&)>;
 
 class Router {
  public:
   // Add routes |method| |path| (exact match) to |handler|.
   void Add(http::verb method, std::string path, Handler handler);
+  // Add with |blocks|: the route's requests for which it is true run on the
+  // worker pool (a route added without it never blocks).
+  void Add(http::verb method, std::string path, Handler handler, BlockingTest blocks);
+
+  // Blocks is true when |req|'s handler must run on the worker pool.
+  bool Blocks(const Request& req) const;
 
   // Route answers |req|; |endpoint| is set to the matched path, or "other"
   // (a bounded label for metrics).
@@ -66,6 +76,7 @@ class Router {
 
  private:
   std::map<std::string, std::map<http::verb, Handler>> routes_;
+  std::map<std::string, std::map<http::verb, BlockingTest>> blocking_;
 };
 
 }  // namespace tock::server

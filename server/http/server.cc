@@ -20,8 +20,8 @@ namespace beast = boost::beast;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using detail::Session;
 using detail::SharedState;
+using detail::StartSession;
 
 constexpr auto kAcceptBackoff = std::chrono::milliseconds(50);
 
@@ -81,13 +81,9 @@ struct HttpServer::Impl {
     socket.set_option(tcp::no_delay(true), ignored);
     asio::ip::address peer = socket.remote_endpoint(ignored).address();
     if (shared.tls) {
-      using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-      std::make_shared<Session<TlsStream>>(shared, TlsStream(std::move(socket), *shared.tls), peer)
-          ->Start();
+      StartSession(shared, detail::TlsStream(std::move(socket), *shared.tls), peer);
     } else {
-      std::make_shared<Session<beast::tcp_stream>>(shared, beast::tcp_stream(std::move(socket)),
-                                                   peer)
-          ->Start();
+      StartSession(shared, beast::tcp_stream(std::move(socket)), peer);
     }
   }
 

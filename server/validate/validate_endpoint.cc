@@ -10,6 +10,7 @@
 #include "tock/app/report.h"
 #include "tock/validator.h"
 #include "tock/verifier.h"
+#include "validate/cached_verify.h"
 
 namespace tock::server {
 namespace {
@@ -66,9 +67,12 @@ Result<Validator> PolicyFor(const ServerContext& ctx, const TrustConfig* trust,
 
 // Judge checks one token: the keys of its issuer (ours or a [[trust]]
 // entry's), that issuer's policy, and a one_time entry's jti. A failure
-// that could not judge carries retry_after_s (RetryLater).
+// that could not judge carries retry_after_s (RetryLater). A token verified
+// on a verified-token cache miss sets |remember|, for RememberAccepted once
+// the request is accepted.
 Result<VerifiedToken> Judge(ServerContext& ctx, std::string_view token, const UnverifiedView& view,
-                            const std::optional<std::string>& location_aud) {
+                            const std::optional<std::string>& location_aud,
+                            std::optional<ToRemember>& remember) {
   std::optional<std::string> iss = view.StringClaim("iss");
   Result<std::shared_ptr<const JwkSet>> keys =
       ResolveKeys(ctx, KeyOwners::kIssuers, TokenHeader::Of(view), iss);
@@ -83,8 +87,13 @@ Result<VerifiedToken> Judge(ServerContext& ctx, std::string_view token, const Un
   }
   Result<Validator> policy = PolicyFor(ctx, entry ? &entry->config : nullptr, location_aud);
   if (!policy.ok()) return policy.error();
-  Result<VerifiedToken> verified = Verifier(**keys, ctx.clock).Verify(token, *policy);
-  if (!verified.ok() || !entry || !entry->config.one_time) return verified;
+  Verifier verifier(**keys, ctx.clock);
+  const bool one_time = entry && entry->config.one_time;
+  // one_time tokens never go through the verified-token cache.
+  Result<VerifiedToken> verified =
+      one_time ? verifier.Verify(token, *policy)
+               : VerifyCached(ctx, verifier, *policy, iss.value_or(""), token, remember);
+  if (!verified.ok() || !one_time) return verified;
   Result<void> fresh = ConsumeJti(*ctx.replay, "token", *iss, *verified, entry->config.skew_s);
   if (fresh.ok()) return verified;
   if (fresh.error().code() == ErrorCode::kReplayed) return fresh.error();
@@ -211,6 +220,28 @@ Response Rejected(ServerContext& ctx, const Request& req, const Error& error,
 
 }  // namespace
 
+bool ValidateBlocks(ServerContext& ctx, const Request& req) {
+  if (ctx.trust.empty()) return false;  // our own keys only: in memory
+  std::string_view auth = req.Header(http::field::authorization);
+  if (auth.size() < 7) return false;
+  std::string_view token = auth.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  Result<UnverifiedView> view = InspectUnverified(token);
+  if (!view.ok()) return false;
+  std::optional<std::string> iss = view->StringClaim("iss");
+  auto it = iss ? ctx.trust.find(*iss) : ctx.trust.end();
+  if (it == ctx.trust.end()) return false;
+  const TrustEntry& entry = it->second;
+  // one_time consumes the jti in the replay store (Redis, a database).
+  if (entry.config.one_time && ctx.replay->Name() != "memory") return true;
+  // A fetch would be waited for: no usable set, or a kid the set lacks.
+  HeldKeys held = entry.keys->Held(iss);
+  if (!held.usable || !held.keys) return true;
+  std::string kid = view->StringHeader("kid").value_or("");
+  return !kid.empty() && held.keys->Candidates(kid, true).empty();
+}
+
 Response HandleValidate(ServerContext& ctx, const Request& req) {
   // The query is the location's requirement (?aud=, ?scope=): one that does
   // not decode must fail closed, not be read as "no requirement".
@@ -242,7 +273,8 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
   Result<UnverifiedView> inspected = InspectUnverified(token);
   if (!inspected.ok()) return Rejected(ctx, req, inspected.error(), std::nullopt);
   std::optional<UnverifiedView> view = *inspected;
-  Result<VerifiedToken> judged = Judge(ctx, token, *view, location_aud);
+  std::optional<ToRemember> remember;
+  Result<VerifiedToken> judged = Judge(ctx, token, *view, location_aud, remember);
   if (!judged.ok()) return Rejected(ctx, req, judged.error(), view);
 
   const VerifiedToken& t = *judged;
@@ -264,6 +296,7 @@ Response HandleValidate(ServerContext& ctx, const Request& req) {
     if (ctx.skew_seen.FirstSight(id, forget, t.now()))
       ctx.metrics.ObserveSkew(issuer_label, *iat - double(t.now()));
   }
+  if (remember) RememberAccepted(ctx, *remember, t);
   Response res = MakeResponse(req, http::status::no_content, "", "");
   res.set("X-Auth-Subject", HeaderValue(t.subject().value_or("")));
   res.set("X-Auth-Issuer", HeaderValue(t.issuer().value_or("")));

@@ -87,6 +87,10 @@ class JwksCache {
   // waits: for a cache of verified tokens, which must drop a token once its
   // issuer's set is unusable or lost its key (HoldsKey).
   HeldKeys Held() const;
+  // WouldWait is true when Get(|kid|) would now wait for a fetch (no usable
+  // set, or an unknown kid outside a cooldown): such a request goes to the
+  // worker pool, every other one stays on its connection's I/O thread.
+  bool WouldWait(const std::string& kid);
 
   const std::string& url() const { return url_; }
 

@@ -74,6 +74,11 @@ class Key {
   // WithKid returns a copy of this key carrying |kid|.
   Key WithKid(std::string kid) const;
 
+  // SharesMaterialWith: both come from one parse (copies, or WithKid of one
+  // key). A key loaded or fetched again is another object even when its
+  // bytes are equal: a cache of verified signatures keys on this identity.
+  bool SharesMaterialWith(const Key& other) const { return material_ == other.material_; }
+
  private:
   // Only the library makes keys (loaders, generators) and reads their
   // material (the OpenSSL EVP_PKEY or HMAC secret, parsed once), through

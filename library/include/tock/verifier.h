@@ -41,6 +41,14 @@ class Verifier {
   // more than Verify (the details are formatted), so a service that only
   // needs the verdict calls Verify.
   TracedVerification VerifyWithTrace(std::string_view compact, const Validator& validator) const;
+  // VerifyKnownSignature is Verify for a token whose exact bytes the caller
+  // has seen verify with |known| before (tock serve's verified-token cache
+  // matches tokens by the SHA-256 of their bytes): every check runs as in
+  // Verify, against the clock's now, with the same errors, except that the
+  // signature is not computed again when |known| (the same key object) is
+  // one of the candidates the token's header selects. Otherwise it is Verify.
+  Result<VerifiedToken> VerifyKnownSignature(std::string_view compact, const Validator& validator,
+                                             const Key& known) const;
 
   // CheckPolicy fails with kKeyError when |validator| allows an algorithm
   // that none of the keys can perform (a contradictory invocation), or when
@@ -51,6 +59,9 @@ class Verifier {
   const Clock& clock() const { return *clock_; }
 
  private:
+  Result<VerifiedToken> Check(std::string_view compact, const Validator& validator,
+                              const Key* known) const;
+
   JwkSet keys_;
   const Clock* clock_;
 };
