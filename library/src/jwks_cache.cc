@@ -86,8 +86,8 @@ bool JwksCache::Usable(UnixSeconds now) const {
 
 // StartFetchLocked starts the one fetch on the cache's own thread. Called
 // with the lock held and no fetch in flight; the previous thread has then
-// finished its work under the lock, so joining it here only waits for its
-// on_fetch_ report.
+// finished its work under the lock, so joining it here waits only for the
+// thread's exit.
 void JwksCache::StartFetchLocked(bool for_unknown_kid) {
   if (fetch_thread_.joinable()) fetch_thread_.join();
   fetching_ = true;
@@ -110,8 +110,8 @@ void JwksCache::WaitForFetchLocked(std::unique_lock<std::mutex>& lock) {
                     [&] { return fetch_generation_ != generation; });
 }
 
-// RunFetch is the body of the fetch thread: the fetch without the lock, then
-// the outcome under it, then the report.
+// RunFetch is the body of the fetch thread: the fetch without the lock, the
+// report, then the outcome under the lock.
 void JwksCache::RunFetch() {
   Result<JwksDocument> doc = fetcher_(url_, static_cast<double>(settings_.fetch_timeout_s));
   std::shared_ptr<const JwkSet> fresh;
@@ -129,6 +129,8 @@ void JwksCache::RunFetch() {
   } else {
     event.message = doc.error().message();
   }
+  // The report first: whoever sees the new set also sees its fetch counted.
+  if (on_fetch_) on_fetch_(event);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     UnixSeconds now = clock_.Now();
@@ -148,7 +150,6 @@ void JwksCache::RunFetch() {
     ++fetch_generation_;
   }
   fetched_.notify_all();
-  if (on_fetch_) on_fetch_(event);
 }
 
 HeldKeys JwksCache::Held() const {
