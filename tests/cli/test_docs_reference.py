@@ -73,7 +73,12 @@ class CliReferenceTest(unittest.TestCase):
 
     def test_every_command_and_flag_is_documented(self):
         commands = [c for c in subcommands(help_text()) if c != "help"]
-        self.assertGreaterEqual(len(commands), 13, commands)
+        # serve and keys exist only in a build with the server (not the asan preset).
+        always = {"decode", "verify", "sign", "keygen", "jwks", "thumbprint", "hash-secret",
+                  "clock", "audit", "probe", "token"}
+        self.assertLessEqual(always, set(commands), commands)
+        if "serve" in commands:
+            self.assertIn("keys", commands)
         for command in commands:
             with self.subTest(command=command):
                 body = self.section_of(command)
