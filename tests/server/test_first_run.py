@@ -212,43 +212,39 @@ class FirstRunTest(unittest.TestCase):
             self.skipTest("no non-loopback IPv4 address on this machine")
         port = free_port(BLOCK + 10)
         server = self.start("--listen", f"{address}:{port}")
+        self.assert_no_demo_client(server)
+
+    def assert_no_demo_client(self, server):
+        """The banner is printed without the demo lines and no secret file exists."""
         server.listening_url()
         self.assertTrue(server.banner_complete())
         self.assertIsNone(server.wait_for(r"^TOKEN=|First run", timeout=1))
         self.assertFalse(os.path.exists(self.secret_path()))
 
-    def test_a_wildcard_address_has_no_demo_client(self):
-        port = free_port(BLOCK + 20)
-        server = self.start("--listen", f"0.0.0.0:{port}", "--issuer", f"http://127.0.0.1:{port}")
-        server.listening_url()
-        self.assertTrue(server.banner_complete())
-        self.assertIsNone(server.wait_for(r"^TOKEN=|First run", timeout=1))
-        self.assertFalse(os.path.exists(self.secret_path()))
-        # Traffic on loopback only: the demo client does not exist.
+    def assert_demo_refused(self, port):
+        """/token on 127.0.0.1:|port| does not know a client demo."""
         conn = serverlib.Server.__new__(serverlib.Server)
         conn.port, conn.ssl_context = port, None
         self.assertEqual(conn.token("demo", "x" * 43).status, 401)
 
+    def test_a_wildcard_address_has_no_demo_client(self):
+        port = free_port(BLOCK + 20)
+        server = self.start("--listen", f"0.0.0.0:{port}", "--issuer", f"http://127.0.0.1:{port}")
+        self.assert_no_demo_client(server)
+        self.assert_demo_refused(port)  # traffic on loopback only
+
     def test_issuer_flag_has_no_demo_client(self):
         port = free_port(BLOCK + 30)
         server = self.start("--listen", f"127.0.0.1:{port}", "--issuer", f"http://127.0.0.1:{port}")
-        server.listening_url()
-        self.assertTrue(server.banner_complete())
-        self.assertIsNone(server.wait_for(r"^TOKEN=|First run", timeout=1))
-        self.assertFalse(os.path.exists(self.secret_path()))
+        self.assert_no_demo_client(server)
 
     def test_a_config_file_has_no_demo_client(self):
         port = free_port(BLOCK + 40)
         with open(os.path.join(self.cwd, "tock.toml"), "w") as f:
             f.write(f'listen = "127.0.0.1:{port}"\n')
         server = self.start("--config", "tock.toml")
-        server.listening_url()
-        self.assertTrue(server.banner_complete())
-        self.assertIsNone(server.wait_for(r"^TOKEN=|First run", timeout=1))
-        self.assertFalse(os.path.exists(self.secret_path()))
-        conn = serverlib.Server.__new__(serverlib.Server)
-        conn.port, conn.ssl_context = port, None
-        self.assertEqual(conn.token("demo", "x" * 43).status, 401)
+        self.assert_no_demo_client(server)
+        self.assert_demo_refused(port)
 
     def test_a_secret_file_others_can_read_is_refused(self):
         os.makedirs(os.path.join(self.cwd, "tock-data"), mode=0o700)
